@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "opendtm.accounts"
+    verbose_name = "Operations, users and audit"
