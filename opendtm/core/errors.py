@@ -33,7 +33,9 @@ class Problem:
             part for part in (self.where, self.field and f"'{self.field}'") if part
         )
         text = f"{location}: {self.message}" if location else self.message
-        return f"{text} {self.hint}".strip() if self.hint else text
+        if not self.hint:
+            return text
+        return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {self.hint}"
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

@@ -13,13 +13,14 @@ from pathlib import PurePath
 
 from django.conf import settings
 
-from opendtm.core.errors import ApplicationError
+from opendtm.core.errors import ApplicationError, Problem
 
 # An XLSX is a ZIP of XML parts. Real workbooks expand a few times over; a bomb expands
 # thousands of times. These limits admit any honest sheet of the maximum upload size.
 MAX_XLSX_EXPANDED_BYTES = 500 * 1024 * 1024
 MAX_XLSX_RATIO = 200
 MAX_XLSX_PARTS = 5000
+DELIMITERS = (",", ";", "\t")  # on a tie the first wins
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def check_upload_size(name: str, size: int) -> None:
 
 def read_table(name: str, data: bytes) -> Table:
     check_upload_size(name, len(data))
+    check_not_empty(name, data)
     suffix = PurePath(name).suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
         return read_csv(name, data)
@@ -65,6 +67,13 @@ def read_table(name: str, data: bytes) -> Table:
         f"{name}: files of type '{suffix or 'without extension'}' cannot be read here.",
         hint="Upload a CSV (UTF-8) or an XLSX workbook.",
     )
+
+
+def check_not_empty(name: str, data: bytes) -> None:
+    if not data.strip():
+        raise ApplicationError(
+            f"{name} is empty.", hint="Export the file again, with its header and rows."
+        )
 
 
 def decode_utf8(name: str, data: bytes) -> str:
@@ -84,15 +93,25 @@ def read_csv(name: str, data: bytes) -> Table:
     text = decode_utf8(name, data)
     if not text.strip():
         raise ApplicationError(f"{name} is empty.", hint="Export the sheet again with its rows.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:8192], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = list(reader)
+        rows = list(reader)
+    except csv.Error as error:
+        raise ApplicationError(
+            f"{name}, line {reader.line_num}: the CSV cannot be read ({error}).",
+            hint="Open it in a spreadsheet and save it again as CSV UTF-8.",
+        ) from None
     return table_from_rows(name, rows)
+
+
+def delimiter_of(text: str) -> str:
+    """The separator the header row uses most: comma, semicolon (European Excel) or tab.
+
+    Decided on the header alone, where names rarely hold separators, so decimal commas
+    such as 11,83 in the data cannot mislead it.
+    """
+    header = text.split("\n", 1)[0]
+    return max(DELIMITERS, key=header.count)
 
 
 def read_xlsx(name: str, data: bytes) -> Table:
@@ -101,15 +120,20 @@ def read_xlsx(name: str, data: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        rows = list(sheet.iter_rows(values_only=True)) if sheet else []
+        workbook.close()
+    except Exception as error:  # openpyxl and zipfile raise many kinds for a broken workbook
         raise ApplicationError(
             f"{name} is not a readable XLSX workbook ({error.__class__.__name__}: {error}).",
             hint="Open it in Excel or LibreOffice, save it again as .xlsx, and retry.",
         ) from None
-    sheet = workbook.worksheets[0]
-    rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table_from_rows(f"{name}, sheet '{sheet.title}'", rows)
+    if sheet is None:
+        raise ApplicationError(
+            f"{name} has no worksheet.", hint="Put the table on the first sheet of the workbook."
+        )
+    cells = [[cell_text(value) for value in row] for row in rows]
+    return table_from_rows(f"{name}, sheet '{sheet.title}'", cells)
 
 
 def check_xlsx_archive(name: str, data: bytes) -> None:
@@ -119,7 +143,7 @@ def check_xlsx_archive(name: str, data: bytes) -> None:
     )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError):
         raise not_xlsx from None
     with archive:
         parts = archive.infolist()
@@ -163,13 +187,42 @@ def table_from_rows(source: str, rows: list[list[str]]) -> Table:
             hint="Give every column a distinct name.",
         )
     table = Table(source=source, headers=headers)
+    problems = []
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
+        if problem := unnamed_values(source, number, headers, cells):
+            problems.append(problem)
         values = {
             header: (cells[index].strip() if index < len(cells) else "")
             for index, header in enumerate(headers)
             if header
         }
         table.rows.append(Row(number=number, values=values))
+    if problems:
+        raise ApplicationError(
+            f"{source}: {len(problems)} row(s) have values in columns without a header.",
+            hint="Fix every row listed, then upload the file again.",
+            problems=problems,
+        )
     return table
+
+
+def unnamed_values(
+    source: str, number: int, headers: list[str], cells: list[str]
+) -> Problem | None:
+    """Values outside the named columns: most often an unquoted comma that shifted the row."""
+    stray = [
+        (index + 1, cell.strip())
+        for index, cell in enumerate(cells)
+        if cell.strip() and (index >= len(headers) or not headers[index])
+    ]
+    if not stray:
+        return None
+    return Problem(
+        "values in column(s) without a header: "
+        + ", ".join(f"column {column} '{value}'" for column, value in stray),
+        f"{source}, row {number}",
+        hint='A value holding the separator must be in quotes, for example "11,83"; '
+        "or give the column a header.",
+    )

@@ -3,6 +3,7 @@
 Geometries are GeoJSON in EPSG:4326 (longitude, latitude), as COD-AB publishes them.
 """
 
+import json
 from typing import Any
 
 import shapely
@@ -38,6 +39,7 @@ def parse_geometry(data: Any, *, repair: bool = False) -> BaseGeometry:
         TypeError,
         AttributeError,
         IndexError,
+        KeyError,
         shapely.errors.ShapelyError,
     ) as error:
         raise GeometryError(f"has a geometry that cannot be read ({error})") from None
@@ -74,8 +76,11 @@ def polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def rounded(geometry: BaseGeometry, decimals: int) -> dict:
-    """GeoJSON with coordinates rounded; 6 decimals is about 10 cm, 5 about 1 m."""
-    return mapping(shapely.transform(geometry, lambda coords: coords.round(decimals)))
+    """GeoJSON with coordinates rounded; 6 decimals is about 10 cm, 5 about 1 m.
+
+    Lists, not shapely's tuples, so it equals what the database gives back.
+    """
+    return json.loads(json.dumps(mapping(shapely.transform(geometry, lambda c: c.round(decimals)))))
 
 
 def simplified(geometry: BaseGeometry, level: int) -> dict:

@@ -41,7 +41,3 @@ def normalize_pcode(raw: str, operation: Operation) -> str:
             }
         )
     return operation.pcode_prefix + digits
-
-
-def country_pcode(operation: Operation) -> str:
-    return operation.pcode_prefix

@@ -1,5 +1,6 @@
 """Reading admin areas and sites, always through the acting user's rights."""
 
+import json
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -81,7 +82,10 @@ def areas_geojson(*, user: AnyUser, operation: Operation, level: int, parent: st
         operation=operation, level=level, geometry_simplified__isnull=False
     )
     if parent:
-        areas = areas.filter(pcode__startswith=parent)
+        try:
+            areas = areas.filter(pcode__startswith=normalize_pcode(parent, operation))
+        except PcodeError:
+            areas = areas.none()
     rows = areas.values("pcode", "name", "level", "parent__pcode", "geometry_simplified")
     return {
         "type": "FeatureCollection",
@@ -121,7 +125,11 @@ def site_list(
     if filters.text:
         text = filters.text.strip()
         sites = sites.filter(
-            Q(name__icontains=text) | Q(code__iexact=text) | Q(aliases__icontains=text)
+            Q(name__icontains=text)
+            | Q(code__iexact=text)
+            | Q(aliases__icontains=text)
+            # SQLite keeps JSON text ASCII-escaped: "\u0645" for an Arabic letter.
+            | Q(aliases__icontains=json.dumps(text)[1:-1])
         )
     if filters.site_type:
         sites = sites.filter(site_type=filters.site_type)
@@ -214,3 +222,14 @@ def site_type_counts(*, user: AnyUser, operation: Operation) -> dict[str, int]:
     sites = site_list(user=user, operation=operation).order_by()
     rows = sites.values("site_type").annotate(count=Count("id"))
     return {row["site_type"]: row["count"] for row in rows}
+
+
+def area_ancestors(*, user: AnyUser, area: AdminArea) -> list[AdminArea]:
+    """From the top level down to the area's parent, in one query: p-codes nest by prefix."""
+    require(user=user, operation=area.operation, capability=Capability.VIEW_AREAS)
+    prefixes = [area.pcode[:length] for length in range(2, len(area.pcode))]
+    return list(
+        AdminArea.objects.filter(operation=area.operation, pcode__in=prefixes, level__lt=area.level)
+        .without_geometry()
+        .order_by("level")
+    )

@@ -67,8 +67,14 @@ EXPORT_HEADER = [
 def audit_export_rows(
     *, user: User, operation: Operation, filters: AuditFilters | None = None
 ) -> Iterator[list]:
-    """Rows for a CSV export; the export itself is recorded in the log first."""
+    """Rows for a CSV export of the log as it stands now.
+
+    The role is checked and the export recorded before this returns, so a streamed
+    response is refused before its first byte; the export's own event is not in it.
+    """
     events = audit_list(user=user, operation=operation, filters=filters)
+    newest = events.values_list("pk", flat=True).first()
+    events = events.filter(pk__lte=newest or 0)
     audit_record(
         actor=user,
         operation=operation,
@@ -76,19 +82,22 @@ def audit_export_rows(
         kind="accounts.auditevent",
         note=f"audit log export ({events.count()} events)",
     )
-    for event in events.iterator(chunk_size=2000):
-        yield [
-            event.pk,
-            event.at.isoformat(),
-            event.actor_name,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.object_label,
-            json_text(event.before),
-            json_text(event.after),
-            event.note,
-        ]
+    return (export_row(event) for event in events.iterator(chunk_size=2000))
+
+
+def export_row(event: AuditEvent) -> list:
+    return [
+        event.pk,
+        event.at.isoformat(),
+        event.actor_name,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_label,
+        json_text(event.before),
+        json_text(event.after),
+        event.note,
+    ]
 
 
 def audit_object_types(*, user: User, operation: Operation) -> list[str]:

@@ -4,8 +4,10 @@ Every selector of every app starts here. An operation the user does not belong t
 reported as not found, exactly like one that does not exist, so slugs cannot be probed.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Membership, Operation, User
@@ -67,3 +69,47 @@ def require(*, user: AnyUser, operation: Operation, capability: Capability) -> N
 
 def can(*, user: AnyUser, operation: Operation, capability: Capability) -> bool:
     return capability in user_capabilities(user=user, operation=operation)
+
+
+ROLES_ATTRIBUTE = "user_memberships"
+
+
+def operation_list_with_roles(*, user: AnyUser) -> QuerySet[Operation]:
+    """operation_list, each operation carrying the user's own memberships in it.
+
+    operation_access then reads roles without a query per operation, so a list of any
+    length costs the same few queries.
+    """
+    operations = operation_list(user=user)
+    if not user.is_authenticated:
+        return operations
+    return operations.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(user=user).order_by("role"),
+            to_attr=ROLES_ATTRIBUTE,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user is and may do in one operation."""
+
+    roles: list[str]
+    capabilities: list[str]
+
+
+def operation_access(*, user: AnyUser, operation: Operation) -> Access:
+    if not user.is_authenticated:
+        return Access(roles=[], capabilities=[])
+    prefetched = getattr(operation, ROLES_ATTRIBUTE, None)
+    if prefetched is None:
+        roles = user_roles(user=user, operation=operation)
+    else:
+        roles = {membership.role for membership in prefetched if membership.user_id == user.pk}
+    capabilities = capabilities_of(roles, is_superuser=user.is_superuser)
+    return Access(
+        roles=sorted(roles),
+        capabilities=sorted(capability.value for capability in capabilities),
+    )

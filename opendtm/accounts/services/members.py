@@ -1,5 +1,7 @@
 """Users and their roles in an operation."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -101,3 +103,52 @@ def user_create(
     for role in roles:
         member_add(actor=actor, operation=operation, user=user, role=role)
     return user, password
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The outcome of member_grant; password is set only for a new account, shown once."""
+
+    user: User
+    memberships: list[Membership]
+    created: bool
+    password: str = ""
+
+
+@transaction.atomic
+def member_grant(
+    *,
+    actor: User,
+    operation: Operation,
+    username: str,
+    roles: list[str],
+    email: str = "",
+    full_name: str = "",
+) -> Grant:
+    """Give roles in this operation to a username: the existing account, or a new one.
+
+    The email and full name are used only when the account is created.
+    """
+    if not roles:
+        raise ApplicationError(
+            _("Give at least one role."),
+            hint=_("Roles are: %(roles)s.") % {"roles": ", ".join(Role.values)},
+        )
+    existing = User.objects.filter(username__iexact=username.strip()).first()
+    if existing is None:
+        user, password = user_create(
+            actor=actor,
+            operation=operation,
+            username=username,
+            email=email,
+            full_name=full_name,
+            roles=roles,
+        )
+    else:
+        user, password = existing, ""
+        for role in roles:
+            member_add(actor=actor, operation=operation, user=user, role=role)
+    memberships = list(
+        Membership.objects.filter(user=user, operation=operation).order_by("role", "pk")
+    )
+    return Grant(user=user, memberships=memberships, created=existing is None, password=password)

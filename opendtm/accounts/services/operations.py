@@ -37,7 +37,7 @@ def operation_create(
     if not actor.is_superuser:
         raise Forbidden(_("Only superusers create operations."))
     resolved = country_resolve(country)
-    slug = slugify(slug or name)
+    slug = slugify(slug or name)[:60].strip("-")  # a long name gives a slug the URL can hold
     if not slug:
         raise ApplicationError(_("The operation needs a name made of letters or digits."))
     if Operation.objects.filter(slug=slug).exists():
@@ -75,6 +75,7 @@ def operation_update(*, actor: User, operation: Operation, **changes: object) ->
             _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)},
             hint=_("The country and p-code style are fixed once an operation exists."),
         )
+    operation = Operation.objects.select_for_update().get(pk=operation.pk)
     before = snapshot(operation, EDITABLE_FIELDS)
     if "admin_level_names" in changes:
         changes["admin_level_names"] = clean_level_names(changes["admin_level_names"])  # type: ignore[arg-type]

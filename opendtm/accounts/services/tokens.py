@@ -68,7 +68,8 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
 
 def token_authenticate(key: str) -> User | None:
     """The active user a key belongs to, or None."""
-    parts = key.split("_")
+    # The secret is URL-safe base64, which may itself contain "_": split twice only.
+    parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()

@@ -18,12 +18,28 @@ from shapely.geometry.base import BaseGeometry
 
 from opendtm.accounts.models import Operation
 from opendtm.core.errors import ApplicationError, Problem
-from opendtm.core.tables import cell_text, check_upload_size, decode_utf8, read_table
+from opendtm.core.tables import (
+    cell_text,
+    check_not_empty,
+    check_upload_size,
+    decode_utf8,
+    read_table,
+)
 from opendtm.geo.geometry import GeometryError, parse_geometry
 from opendtm.geo.importers.columns import ColumnMap, detect_columns, parse_column_spec
 from opendtm.geo.pcodes import PcodeError, normalize_pcode
 
 GEOGRAPHIC_CRS = re.compile(r"CRS84|EPSG:*4326$", re.IGNORECASE)
+SINGLE_OBJECTS = {
+    "Feature",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+}
 
 
 @dataclass
@@ -60,6 +76,7 @@ def read_area_file(
     name: str, data: bytes, operation: Operation, *, columns: str = "", repair: bool = False
 ) -> AreaSource:
     check_upload_size(name, len(data))
+    check_not_empty(name, data)
     if PurePath(name).suffix.lower() in {".geojson", ".json"}:
         entries, headers = geojson_entries(name, data)
         source = name
@@ -105,8 +122,13 @@ def load_geojson(name: str, data: bytes) -> dict:
                 "export or download it again."
             ),
         ) from None
+    except RecursionError:
+        raise ApplicationError(
+            _("%(name)s nests its JSON too deeply to be GeoJSON.") % {"name": name},
+            hint=_("Export the boundary layer as GeoJSON (RFC 7946)."),
+        ) from None
     kind = document.get("type") if isinstance(document, dict) else None
-    if kind in {"Polygon", "MultiPolygon", "Feature"}:
+    if kind in SINGLE_OBJECTS:
         raise ApplicationError(
             _(
                 "%(name)s holds a single %(kind)s, not a FeatureCollection, so it has no "
@@ -120,8 +142,8 @@ def load_geojson(name: str, data: bytes) -> dict:
             _("%(name)s is JSON but not a GeoJSON FeatureCollection.") % {"name": name},
             hint=_("Export the boundary layer as GeoJSON (RFC 7946)."),
         )
-    crs = ((document.get("crs") or {}).get("properties") or {}).get("name", "")
-    if crs and not GEOGRAPHIC_CRS.search(str(crs)):
+    crs = crs_name(document.get("crs"))
+    if crs and not GEOGRAPHIC_CRS.search(crs):
         raise ApplicationError(
             _(
                 "%(name)s is in the coordinate system %(crs)s; opendtm reads longitude and "
@@ -131,6 +153,12 @@ def load_geojson(name: str, data: bytes) -> dict:
             hint=_("Reproject it, for example: ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson"),
         )
     return document
+
+
+def crs_name(crs: Any) -> str:
+    """The name in a (pre-RFC 7946) "crs" member, such as "urn:ogc:def:crs:EPSG::32632"."""
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    return str(properties.get("name") or "") if isinstance(properties, dict) else ""
 
 
 def read_entry(result: AreaSource, entry: Entry, operation: Operation, *, repair: bool) -> None:
@@ -186,9 +214,8 @@ def read_entry(result: AreaSource, entry: Entry, operation: Operation, *, repair
         if level == deepest and entry.spatial:
             try:
                 record.geometry = parse_geometry(entry.geometry, repair=repair)
-            except GeometryError as error:
+            except GeometryError as error:  # the record stays, for the p-code checks
                 result.problems.append(Problem(f"{pcode} {error}", where, "geometry", error.hint))
-                return
         result.records.append(record)
         parent_pcode = pcode
 

@@ -7,6 +7,7 @@ a --columns option such as "adm1_pcode=CODE1,adm1_name=NAME1".
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from opendtm.core.errors import ApplicationError
 
 LANGUAGE_SUFFIXES = "fr|ar|es|pt|ru|ha|so|uk|local|alt"
 PCODE = re.compile(r"^adm(?:in)?([0-5])(?:pcode|pcod|pcd|code)$")
-NAME = re.compile(r"^adm(?:in)?([0-5])(?:name|nameen|en|nam|name_en)$")
+NAME = re.compile(r"^adm(?:in)?([0-5])(?:name|nameen|en|nam)$")
 ALT_NAME = re.compile(
     rf"^adm(?:in)?([0-5])(?:name[1-3]|alt\d?\w*|(?:name)?(?:{LANGUAGE_SUFFIXES}))$"
 )
@@ -44,20 +45,26 @@ class ColumnMap:
         return max(self.levels)
 
     def describe(self) -> str:
+        """The mapping as a --columns spec; columns not known yet are left out."""
         parts = []
         for level, columns in sorted(self.levels.items()):
-            parts.append(f"adm{level}_pcode={columns.pcode}")
-            if columns.name:
-                parts.append(f"adm{level}_name={columns.name}")
+            parts += [f"adm{level}_pcode={columns.pcode}"] if columns.pcode else []
+            parts += [f"adm{level}_name={columns.name}"] if columns.name else []
         if self.valid_on:
             parts.append(f"valid_on={self.valid_on}")
         return ",".join(parts)
 
 
 class ColumnsUnclear(ApplicationError):
-    """The file's columns need a person to say which is which."""
+    """The file's columns need a person to say which is which.
 
-    def __init__(self, message: str, *, headers: list[str], guess: ColumnMap) -> None:
+    `missing` lists the mapping keys still to answer (such as adm1_name); it is empty when
+    not even the admin level of the file can be told.
+    """
+
+    def __init__(
+        self, message: str, *, headers: list[str], guess: ColumnMap, missing: Sequence[str] = ()
+    ) -> None:
         super().__init__(
             message,
             hint=_(
@@ -67,9 +74,11 @@ class ColumnsUnclear(ApplicationError):
         )
         self.headers = headers
         self.guess = guess
+        self.missing = list(missing)
 
 
-def detect_columns(headers: list[str], source: str) -> ColumnMap:
+def guess_columns(headers: list[str]) -> tuple[ColumnMap, dict[int, list[str]]]:
+    """The columns recognised by name, and the levels with several candidate name columns."""
     found = ColumnMap()
     candidates: dict[int, list[str]] = {}
     for header in headers:
@@ -82,19 +91,35 @@ def detect_columns(headers: list[str], source: str) -> ColumnMap:
             found.levels.setdefault(int(match[1]), LevelColumns()).alt_names.append(header)
         elif VALID_ON.match(key) and (not found.valid_on or key == "validon"):
             found.valid_on = header  # validOn is the COD's own validity date; prefer it
+    ambiguous = {}
     for level, names in candidates.items():
         columns = found.levels.setdefault(level, LevelColumns())
         if len(names) == 1:
             columns.name = names[0]
         else:
-            raise ColumnsUnclear(
-                _("%(source)s: several columns could be the admin %(level)s name: %(names)s.")
-                % {"source": source, "level": level, "names": ", ".join(names)},
-                headers=headers,
-                guess=found,
-            )
+            ambiguous[level] = names
+    return found, ambiguous
+
+
+def detect_columns(headers: list[str], source: str) -> ColumnMap:
+    found, ambiguous = guess_columns(headers)
+    check_unambiguous(found, ambiguous, headers, source)
     check_complete(found, headers, source)
     return found
+
+
+def check_unambiguous(
+    found: ColumnMap, ambiguous: dict[int, list[str]], headers: list[str], source: str
+) -> None:
+    if ambiguous:
+        level = min(ambiguous)
+        raise ColumnsUnclear(
+            _("%(source)s: several columns could be the admin %(level)s name: %(names)s.")
+            % {"source": source, "level": level, "names": ", ".join(ambiguous[level])},
+            headers=headers,
+            guess=found,
+            missing=[f"adm{level}_name"],
+        )
 
 
 def check_complete(found: ColumnMap, headers: list[str], source: str) -> None:
@@ -107,6 +132,7 @@ def check_complete(found: ColumnMap, headers: list[str], source: str) -> None:
             % {"source": source, "headers": ", ".join(headers)},
             headers=headers,
             guess=found,
+            missing=[f"adm{level}_pcode" for level in sorted(found.levels)],
         )
     for level, columns in sorted(found.levels.items()):
         if not columns.pcode:
@@ -115,6 +141,7 @@ def check_complete(found: ColumnMap, headers: list[str], source: str) -> None:
                 % {"source": source, "level": level, "name": columns.name},
                 headers=headers,
                 guess=found,
+                missing=[f"adm{level}_pcode"],
             )
         if not columns.name and level > 0:
             raise ColumnsUnclear(
@@ -122,12 +149,17 @@ def check_complete(found: ColumnMap, headers: list[str], source: str) -> None:
                 % {"source": source, "level": level, "pcode": columns.pcode},
                 headers=headers,
                 guess=found,
+                missing=[f"adm{level}_name"],
             )
 
 
 def parse_column_spec(spec: str, headers: list[str], source: str) -> ColumnMap:
-    """A mapping given by a person: "adm1_pcode=admin1Pcod,adm1_name=admin1Name,valid_on=date"."""
-    mapping = ColumnMap()
+    """Columns named by a person, such as "adm1_pcode=admin1Pcod,adm1_name=admin1Name".
+
+    The spec overrides what is recognised by name, so it only needs the unclear columns.
+    A column name may differ from the header in case.
+    """
+    mapping, ambiguous = guess_columns(headers)
     for part in filter(None, (item.strip() for item in spec.split(","))):
         key, _sep, column = (text.strip() for text in part.partition("="))
         match = SPEC_KEY.match(key.lower())
@@ -137,20 +169,32 @@ def parse_column_spec(spec: str, headers: list[str], source: str) -> ColumnMap:
                 % {"part": part},
                 hint=_("Keys are admN_pcode, admN_name, admN_alt (N from 0 to 5) and valid_on."),
             )
-        if column not in headers:
-            raise ApplicationError(
-                _("%(source)s has no column '%(column)s'. Its columns are: %(headers)s.")
-                % {"source": source, "column": column, "headers": ", ".join(headers)}
-            )
+        column = header_named(column, headers, source)
         if key.lower() == "valid_on":
             mapping.valid_on = column
             continue
-        columns = mapping.levels.setdefault(int(match[1]), LevelColumns())
+        level = int(match[1])
+        columns = mapping.levels.setdefault(level, LevelColumns())
         if match[2] == "pcode":
             columns.pcode = column
         elif match[2] == "name":
             columns.name = column
-        else:
+            ambiguous.pop(level, None)
+        elif column not in columns.alt_names:
             columns.alt_names.append(column)
+    check_unambiguous(mapping, ambiguous, headers, source)
     check_complete(mapping, headers, source)
     return mapping
+
+
+def header_named(column: str, headers: list[str], source: str) -> str:
+    if column in headers:
+        return column
+    alike = [header for header in headers if header.lower() == column.lower()]
+    if len(alike) == 1:
+        return alike[0]
+    raise ApplicationError(
+        _("%(source)s has no column '%(column)s'. Its columns are: %(headers)s.")
+        % {"source": source, "column": column, "headers": ", ".join(headers)},
+        hint=_("Copy the column name exactly as the file's header row spells it."),
+    )

@@ -5,6 +5,7 @@ they are recognised by normalised synonyms, or named with a --columns option suc
 "code=SSID,name=Site Name".
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ SYNONYMS: dict[str, set[str]] = {
     "code": {"code", "sitecode", "siteid", "id", "ssid", "locationcode", "sitepcode"},
     "name": {"name", "sitename", "locationname", "site"},
     "site_type": {"type", "sitetype", "locationtype", "settlementtype"},
-    "pcode": {"pcode", "areapcode", "adminpcode", "admin_pcode", "locationpcode"},
+    "pcode": {"pcode", "areapcode", "adminpcode", "locationpcode"},
     "area_name": {"area", "areaname", "adminarea", "adminname", "admin"},
     "parent": {"parent", "parentarea", "parentpcode", "parentname"},
     "latitude": {"latitude", "lat", "y", "gpslatitude", "gpslat"},
@@ -92,9 +93,8 @@ class SiteRow:
 
 
 def detect_site_columns(table: Table, spec: str = "") -> SiteColumns:
+    """Columns recognised by their names; a spec such as "code=SSID" overrides them."""
     found = SiteColumns()
-    if spec:
-        return parse_site_spec(table, spec)
     levelled: dict[str, dict[int, str]] = {"pcode": {}, "area_name": {}}
     for header in table.headers:
         key = normalize_header(header)
@@ -106,37 +106,49 @@ def detect_site_columns(table: Table, spec: str = "") -> SiteColumns:
             if key in synonyms and name not in found.columns:
                 found.columns[name] = header
     take_deepest(found, levelled)
+    if spec:
+        apply_site_spec(found, table, spec)
     check_site_columns(found, table)
     return found
 
 
 def take_deepest(found: SiteColumns, levelled: dict[str, dict[int, str]]) -> None:
-    """Given adm1_name and adm2_name, the site is in the admin 2 and admin 1 scopes it."""
+    """The deepest admin level named places the site; the level above scopes its name.
+
+    Given adm1_pcode and adm2_name, the site is in the admin 2 named, inside that admin 1.
+    """
+    levels = set(levelled["pcode"]) | set(levelled["area_name"])
+    if not levels:
+        return
+    deepest = max(levels)
+    found.area_level = deepest
     for kind in ("pcode", "area_name"):
-        if kind in found.columns or not levelled[kind]:
-            continue
-        deepest = max(levelled[kind])
-        found.columns[kind] = levelled[kind][deepest]
-        found.area_level = deepest
-        parents = levelled["pcode"].get(deepest - 1) or levelled["area_name"].get(deepest - 1)
-        if parents and "parent" not in found.columns:
-            found.columns["parent"] = parents
+        if kind not in found.columns and deepest in levelled[kind]:
+            found.columns[kind] = levelled[kind][deepest]
+    parent = levelled["pcode"].get(deepest - 1) or levelled["area_name"].get(deepest - 1)
+    if parent and "parent" not in found.columns:
+        found.columns["parent"] = parent
 
 
-def parse_site_spec(table: Table, spec: str) -> SiteColumns:
-    found = SiteColumns()
+def apply_site_spec(found: SiteColumns, table: Table, spec: str) -> None:
     for part in filter(None, (item.strip() for item in spec.split(","))):
         key, _sep, column = (text.strip() for text in part.partition("="))
-        if key not in SYNONYMS or column not in table.headers:
+        if key not in SYNONYMS:
             raise ApplicationError(
-                _("'%(part)s' does not name a known key and a column of %(source)s.")
-                % {"part": part, "source": table.source},
-                hint=_("Keys: %(keys)s. Columns: %(columns)s.")
-                % {"keys": ", ".join(SYNONYMS), "columns": ", ".join(table.headers)},
+                _("'%(key)s' in the column mapping '%(part)s' is not a site column key.")
+                % {"key": key, "part": part},
+                hint=_("Keys: %(keys)s.") % {"keys": ", ".join(SYNONYMS)},
+            )
+        if column not in table.headers:
+            raise ApplicationError(
+                _("%(source)s has no column '%(column)s' (in the column mapping '%(part)s').")
+                % {"source": table.source, "column": column, "part": part},
+                hint=_("Its columns are: %(columns)s.") % {"columns": ", ".join(table.headers)},
             )
         found.columns[key] = column
-    check_site_columns(found, table)
-    return found
+        if key == "area_name":
+            levelled = LEVELLED.match(normalize_header(column))
+            found.area_level = int(levelled[1]) if levelled else None
 
 
 def check_site_columns(found: SiteColumns, table: Table) -> None:
@@ -166,15 +178,19 @@ def choice(value: str, options: dict[str, set[str]], default: str) -> str | None
     return None
 
 
-def coordinate(text: str) -> float:
-    return float(text.replace(",", ".")) if text else float("nan")
+def coordinate(text: str) -> float | None:
+    """Decimal degrees; a decimal comma (11,83) is read as a point."""
+    if not text:
+        return None
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
-def read_site_row(
-    row: Row, columns: SiteColumns, where: str, problems: list[Problem]
-) -> SiteRow | None:
+def read_site_row(row: Row, columns: SiteColumns, where: str, problems: list[Problem]) -> SiteRow:
+    """The row as read; what is wrong with it goes to problems (a bad value reads as empty)."""
     code, name = columns.get(row, "code"), columns.get(row, "name")
-    count = len(problems)
     if not code:
         problems.append(
             Problem(
@@ -215,8 +231,6 @@ def read_site_row(
             )
         )
     latitude, longitude = read_coordinates(row, columns, where, problems)
-    if len(problems) > count:
-        return None
     aliases = re.split(r"[;|]", columns.get(row, "aliases"))
     return SiteRow(
         where=where,
@@ -237,8 +251,7 @@ def read_coordinates(
     row: Row, columns: SiteColumns, where: str, problems: list[Problem]
 ) -> tuple[float | None, float | None]:
     texts = columns.get(row, "latitude"), columns.get(row, "longitude")
-    if not any(texts):
-        return None, None
+    field = "/".join(columns.columns.get(key, key) for key in ("latitude", "longitude"))
     try:
         latitude, longitude = (coordinate(text) for text in texts)
     except ValueError:
@@ -247,39 +260,36 @@ def read_coordinates(
                 _("the coordinates '%(lat)s', '%(lon)s' are not numbers")
                 % {"lat": texts[0], "lon": texts[1]},
                 where,
-                "latitude/longitude",
+                field,
                 _("Write decimal degrees, such as 11.8464 and 13.1571."),
             )
         )
         return None, None
-    if latitude != latitude or longitude != longitude:  # one of the two is missing (NaN)
-        problems.append(
-            Problem(
-                _("only one of latitude and longitude is given"),
-                where,
-                "latitude/longitude",
-                _("Give both, or neither."),
-            )
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        problem = Problem(
+            _("only one of latitude and longitude is given"),
+            where,
+            field,
+            _("Give both, or neither."),
         )
     elif not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        problems.append(
-            Problem(
-                _("latitude %(lat)s / longitude %(lon)s is not a place on Earth")
-                % {"lat": latitude, "lon": longitude},
-                where,
-                "latitude/longitude",
-                _("Check that latitude and longitude are not swapped and are in decimal degrees."),
-            )
+        problem = Problem(
+            _("latitude %(lat)s / longitude %(lon)s is not a place on Earth")
+            % {"lat": latitude, "lon": longitude},
+            where,
+            field,
+            _("Check that latitude and longitude are not swapped and are in decimal degrees."),
         )
     elif latitude == 0 and longitude == 0:
-        problems.append(
-            Problem(
-                _("0, 0 is a placeholder, not a site location"),
-                where,
-                "latitude/longitude",
-                _("Leave both empty when unknown."),
-            )
+        problem = Problem(
+            _("0, 0 is a placeholder, not a site location"),
+            where,
+            field,
+            _("Leave both empty when unknown."),
         )
     else:
         return round(latitude, 6), round(longitude, 6)
+    problems.append(problem)
     return None, None

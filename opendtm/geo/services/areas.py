@@ -1,9 +1,8 @@
-"""Importing admin areas: every check first, then all the writes in one transaction.
+"""Importing admin areas: every check first (area_checks), then all writes in one transaction.
 
-Checks: p-codes unique, a child's p-code starting with its parent's, parents present and
-one level up, a p-code never at two levels, one name per p-code. A refused file changes
-nothing. A re-import of a newer COD-AB version updates names and shapes in place, keeps
-the former state as an AdminAreaVersion, and never deletes an area figures may point at.
+A refused file changes nothing. A re-import of a newer COD-AB version updates names and
+shapes in place, keeps the former state as an AdminAreaVersion, and never deletes an area
+figures may point at.
 """
 
 import datetime
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opendtm.accounts.models import Operation, User
+from opendtm.accounts.models import AuditEvent, Operation, User
 from opendtm.accounts.roles import Capability
 from opendtm.accounts.selectors.operations import require
 from opendtm.accounts.services.audit import (
@@ -22,31 +21,55 @@ from opendtm.accounts.services.audit import (
     audit_event,
     audit_record,
     audit_record_many,
+    changed,
     json_value,
 )
-from opendtm.core.errors import ApplicationError, Problem
+from opendtm.core.errors import ApplicationError
 from opendtm.geo.geometry import rounded, simplified
 from opendtm.geo.importers.areas import AreaRecord, AreaSource
 from opendtm.geo.models import AdminArea, AdminAreaVersion
+from opendtm.geo.services.area_checks import in_file_order, parent_problems, unique_records
+
+OUTCOMES = ("created", "updated", "unchanged", "retired")
 
 
 @dataclass
 class AreaImportSummary:
+    """What an import did, in total and per admin level."""
+
     source: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    retired: int = 0
-    per_level: dict[int, int] = field(default_factory=dict)
+    levels: dict[int, dict[str, int]] = field(default_factory=dict)
+    per_level: dict[int, int] = field(default_factory=dict)  # records read per level
+
+    def count(self, level: int, outcome: str) -> None:
+        counts = self.levels.setdefault(level, dict.fromkeys(OUTCOMES, 0))
+        counts[outcome] += 1
+
+    def total(self, outcome: str) -> int:
+        return sum(counts[outcome] for counts in self.levels.values())
+
+    @property
+    def created(self) -> int:
+        return self.total("created")
+
+    @property
+    def updated(self) -> int:
+        return self.total("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.total("unchanged")
+
+    @property
+    def retired(self) -> int:
+        return self.total("retired")
 
     def as_dict(self) -> dict:
         return {
             "source": self.source,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "retired": self.retired,
+            **{outcome: self.total(outcome) for outcome in OUTCOMES},
             "per_level": {str(level): count for level, count in sorted(self.per_level.items())},
+            "by_level": {str(level): counts for level, counts in sorted(self.levels.items())},
         }
 
 
@@ -73,7 +96,7 @@ def admin_areas_import(
             _("%(source)s was not imported: %(count)d problem(s). Nothing was changed.")
             % {"source": source.source, "count": len(problems)},
             hint=_("Fix every problem listed, then import the file again."),
-            problems=problems,
+            problems=in_file_order(problems),
         )
     with transaction.atomic():
         return apply_records(
@@ -84,141 +107,6 @@ def admin_areas_import(
             label=label or source.source,
             retire_missing=retire_missing,
         )
-
-
-def unique_records(source: AreaSource) -> tuple[dict[str, AreaRecord], list[Problem]]:
-    """One record per p-code; repeats are problems unless they are parents named alike."""
-    problems = list(source.problems)
-    by_pcode: dict[str, AreaRecord] = {}
-    deepest = source.columns.deepest
-    for record in source.records:
-        first = by_pcode.setdefault(record.pcode, record)
-        if first is record:
-            continue
-        if first.level != record.level:
-            problems.append(
-                Problem(
-                    _("%(pcode)s is admin %(level)d here but admin %(first_level)d in %(first)s")
-                    % {
-                        "pcode": record.pcode,
-                        "level": record.level,
-                        "first_level": first.level,
-                        "first": first.where,
-                    },
-                    record.where,
-                    hint=_("A p-code belongs to one level only."),
-                )
-            )
-        elif record.level == deepest:
-            problems.append(
-                Problem(
-                    _("the p-code %(pcode)s is used again; it is first used in %(first)s")
-                    % {"pcode": record.pcode, "first": first.where},
-                    record.where,
-                    hint=_("P-codes must be unique: correct one of the two."),
-                )
-            )
-        elif first.name != record.name or first.parent_pcode != record.parent_pcode:
-            problems.append(
-                Problem(
-                    _("%(pcode)s is called '%(name)s' here but '%(first_name)s' in %(first)s")
-                    % {
-                        "pcode": record.pcode,
-                        "name": record.name,
-                        "first_name": first.name,
-                        "first": first.where,
-                    },
-                    record.where,
-                    hint=_("Give every area one name and one parent throughout."),
-                )
-            )
-    return by_pcode, problems
-
-
-def parent_problems(
-    records: dict[str, AreaRecord], existing: dict[str, AdminArea], operation: Operation
-) -> list[Problem]:
-    problems = []
-    country = operation.pcode_prefix
-    needs_country = any(record.level == 1 for record in records.values())
-    if needs_country and country not in records and country not in existing:
-        records[country] = AreaRecord(
-            where=_("the operation's country"),
-            level=0,
-            pcode=country,
-            name=operation.country_name,
-        )
-    known_levels = {pcode: area.level for pcode, area in existing.items() if area.valid_to is None}
-    known_levels.update({pcode: record.level for pcode, record in records.items()})
-    for record in records.values():
-        if (area := existing.get(record.pcode)) and area.level != record.level:
-            problems.append(
-                Problem(
-                    _(
-                        "%(pcode)s is admin %(level)d in this file but admin %(known)d in the operation"
-                    )
-                    % {"pcode": record.pcode, "level": record.level, "known": area.level},
-                    record.where,
-                    hint=_("A p-code keeps its level across COD versions."),
-                )
-            )
-            continue
-        if record.level == 0:
-            continue
-        if not record.parent_pcode:
-            record.parent_pcode = guess_parent(record, known_levels)
-        problem = parent_problem(record, known_levels)
-        if problem:
-            problems.append(problem)
-    return problems
-
-
-def guess_parent(record: AreaRecord, known_levels: dict[str, int]) -> str:
-    """Without a parent column, the parent is the area one level up whose p-code prefixes ours."""
-    candidates = [
-        pcode
-        for pcode, level in known_levels.items()
-        if level == record.level - 1 and record.pcode.startswith(pcode)
-    ]
-    return max(candidates, key=len, default="")
-
-
-def parent_problem(record: AreaRecord, known_levels: dict[str, int]) -> Problem | None:
-    parent = record.parent_pcode
-    if not parent:
-        return Problem(
-            _("%(pcode)s (admin %(level)d) has no parent: no admin %(up)d p-code starts it")
-            % {"pcode": record.pcode, "level": record.level, "up": record.level - 1},
-            record.where,
-            hint=_("Import the level above first, or add its p-code column to this file."),
-        )
-    if not record.pcode.startswith(parent):
-        return Problem(
-            _("the p-code %(pcode)s does not start with its parent's p-code %(parent)s")
-            % {"pcode": record.pcode, "parent": parent},
-            record.where,
-            hint=_("Correct the p-code or the parent column."),
-        )
-    if parent not in known_levels:
-        return Problem(
-            _("the parent %(parent)s of %(pcode)s is neither in this file nor in the operation")
-            % {"parent": parent, "pcode": record.pcode},
-            record.where,
-            hint=_("Import admin %(up)d first.") % {"up": record.level - 1},
-        )
-    if known_levels[parent] != record.level - 1:
-        return Problem(
-            _("the parent %(parent)s is admin %(parent_level)d, but %(pcode)s is admin %(level)d")
-            % {
-                "parent": parent,
-                "parent_level": known_levels[parent],
-                "pcode": record.pcode,
-                "level": record.level,
-            },
-            record.where,
-            hint=_("Levels must follow each other without gaps."),
-        )
-    return None
 
 
 def apply_records(
@@ -235,52 +123,17 @@ def apply_records(
         area.pcode: area
         for area in AdminArea.objects.filter(operation=operation).select_related("parent")
     }
-    events = []
     by_level: dict[int, list[AreaRecord]] = defaultdict(list)
     for record in records.values():
         by_level[record.level].append(record)
+    writer = AreaWriter(actor, operation, areas, summary)
     for level in sorted(by_level):
         summary.per_level[level] = len(by_level[level])
-        new = []
-        for record in by_level[level]:
-            parent = areas.get(record.parent_pcode) if record.parent_pcode else None
-            area = areas.get(record.pcode)
-            if area is None:
-                area = AdminArea(operation=operation, pcode=record.pcode, level=level)
-                fill(area, record, parent, valid_on, label)
-                new.append(area)
-                continue
-            before = area_state(area)
-            if update(area, record, parent, valid_on, label):
-                summary.updated += 1
-                events.append(
-                    audit_event(
-                        actor=actor,
-                        operation=operation,
-                        action=Action.UPDATE,
-                        instance=area,
-                        before=before,
-                        after=area_state(area),
-                    )
-                )
-            else:
-                summary.unchanged += 1
-        for area in AdminArea.objects.bulk_create(new, batch_size=500):
-            areas[area.pcode] = area
-            summary.created += 1
-            events.append(
-                audit_event(
-                    actor=actor,
-                    operation=operation,
-                    action=Action.CREATE,
-                    instance=area,
-                    after=area_state(area),
-                )
-            )
-    if retire_missing and records:
+        writer.write_level(level, by_level[level], valid_on, label)
+    if retire_missing:
         deepest = max(by_level)
-        events += retire(actor, operation, areas, set(records), deepest, valid_on, summary)
-    audit_record_many(events)
+        writer.retire(deepest, set(records), covered(by_level[deepest]), valid_on)
+    audit_record_many(writer.events)
     audit_record(
         actor=actor,
         operation=operation,
@@ -291,6 +144,85 @@ def apply_records(
         note=_("Admin areas imported from %(label)s") % {"label": label},
     )
     return summary
+
+
+def covered(records: list[AreaRecord]) -> set[str]:
+    """The parents a file covers: a file of Borno's LGAs says nothing about Lagos's."""
+    return {record.parent_pcode for record in records}
+
+
+@dataclass
+class AreaWriter:
+    actor: User
+    operation: Operation
+    areas: dict[str, AdminArea]
+    summary: AreaImportSummary
+    events: list[AuditEvent] = field(default_factory=list)
+
+    def event(self, action: str, area: AdminArea, before: dict | None, after: dict) -> None:
+        self.events.append(
+            audit_event(
+                actor=self.actor,
+                operation=self.operation,
+                action=action,
+                instance=area,
+                before=before,
+                after=after,
+            )
+        )
+
+    def write_level(
+        self, level: int, records: list[AreaRecord], valid_on: datetime.date, label: str
+    ) -> None:
+        new = []
+        for record in records:
+            parent = self.areas.get(record.parent_pcode) if record.parent_pcode else None
+            area = self.areas.get(record.pcode)
+            if area is None:
+                area = AdminArea(operation=self.operation, pcode=record.pcode, level=level)
+                fill(area, record, parent, valid_on, label)
+                new.append(area)
+                continue
+            before = area_state(area)
+            if update(area, record, parent, valid_on, label):
+                self.summary.count(level, "updated")
+                self.event(Action.UPDATE, area, *changed(before, area_state(area)))
+            else:
+                self.summary.count(level, "unchanged")
+        for area in AdminArea.objects.bulk_create(new, batch_size=500):
+            self.areas[area.pcode] = area
+            self.summary.count(level, "created")
+            self.event(Action.CREATE, area, None, area_state(area))
+
+    def retire(
+        self, level: int, imported: set[str], parents: set[str], valid_on: datetime.date
+    ) -> None:
+        """Current areas of the imported level, under the parents the file covers, that the
+        new version dropped: closed with a valid_to, never deleted (figures point at them).
+        """
+        for area in self.areas.values():
+            parent = area.parent.pcode if area.parent else ""
+            if (
+                area.level != level
+                or area.pcode in imported
+                or area.valid_to is not None
+                or parent not in parents
+            ):
+                continue
+            area.valid_to = valid_on
+            area.save(update_fields=["valid_to", "updated_at"])
+            self.summary.count(level, "retired")
+            self.events.append(
+                audit_event(
+                    actor=self.actor,
+                    operation=self.operation,
+                    action=Action.UPDATE,
+                    instance=area,
+                    before={"valid_to": None},
+                    after={"valid_to": valid_on.isoformat()},
+                    note=_("no longer in the COD-AB"),
+                )
+            )
 
 
 def area_state(area: AdminArea) -> dict:
@@ -368,34 +300,3 @@ def update(
     area.alt_names = alt_names
     area.save()
     return True
-
-
-def retire(
-    actor: User,
-    operation: Operation,
-    areas: dict[str, AdminArea],
-    imported: set[str],
-    level: int,
-    valid_on: datetime.date,
-    summary: AreaImportSummary,
-) -> list:
-    """P-codes of the imported level that the new version dropped: closed, never deleted."""
-    events = []
-    for area in areas.values():
-        if area.level != level or area.pcode in imported or area.valid_to is not None:
-            continue
-        area.valid_to = valid_on
-        area.save(update_fields=["valid_to", "updated_at"])
-        summary.retired += 1
-        events.append(
-            audit_event(
-                actor=actor,
-                operation=operation,
-                action=Action.UPDATE,
-                instance=area,
-                before={"valid_to": None},
-                after={"valid_to": valid_on.isoformat()},
-                note=_("no longer in the COD-AB"),
-            )
-        )
-    return events

@@ -1,5 +1,6 @@
 """Uploads of admin areas and sites, run as background tasks with a recorded outcome."""
 
+import datetime
 import logging
 
 from django.core.files.base import ContentFile
@@ -10,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Operation, User
 from opendtm.accounts.selectors.operations import require
-from opendtm.core.errors import ApplicationError
-from opendtm.core.tables import check_upload_size, read_table
+from opendtm.core.errors import ApplicationError, Forbidden, NotFound
+from opendtm.core.tables import check_not_empty, check_upload_size, read_table
 from opendtm.geo.importers.areas import read_area_file
 from opendtm.geo.importers.columns import ColumnsUnclear
 from opendtm.geo.models import ImportJob
@@ -27,6 +28,8 @@ def import_job_create(
     """Store the upload and queue it. Size is checked before anything is written."""
     require(user=actor, operation=operation, capability=ImportJob.capability_for(kind))
     check_upload_size(name, len(data))
+    check_not_empty(name, data)
+    option_valid_on(options)
     job = ImportJob(
         operation=operation, kind=kind, file_name=name, options=options, created_by=actor
     )
@@ -53,10 +56,12 @@ def import_job_run(job_id: int) -> ImportJob:
             job,
             ImportJob.Status.FAILED,
             error.message,
-            problems=[],
             summary={
                 "columns_unclear": True,
                 "headers": error.headers,
+                "guess": error.guess.describe(),
+                "missing": error.missing,
+                "hint": error.hint,
             },
         )
     except ApplicationError as error:
@@ -65,7 +70,10 @@ def import_job_run(job_id: int) -> ImportJob:
             ImportJob.Status.FAILED,
             error.message,
             problems=[problem.as_dict() for problem in error.problems],
+            summary={"hint": error.hint} if error.hint else None,
         )
+    except (NotFound, Forbidden) as error:  # the uploader lost their role meanwhile
+        finish(job, ImportJob.Status.FAILED, str(error))
     except Exception:
         logger.exception("import job %s failed", job.pk)
         finish(
@@ -91,12 +99,11 @@ def run_import(job: ImportJob, data: bytes) -> dict:
             columns=options.get("columns", ""),
             repair=options.get("repair", False),
         )
-        valid_on = parse_date(options["valid_on"]) if options.get("valid_on") else None
         return admin_areas_import(
             actor=job.created_by,
             operation=job.operation,
             source=source,
-            valid_on=valid_on,
+            valid_on=option_valid_on(options),
             label=options.get("label") or job.file_name,
             retire_missing=options.get("retire_missing", False),
         ).as_dict()
@@ -107,6 +114,20 @@ def run_import(job: ImportJob, data: bytes) -> dict:
         table=table,
         columns=options.get("columns", ""),
     ).as_dict()
+
+
+def option_valid_on(options: dict) -> datetime.date | None:
+    text = options.get("valid_on") or ""
+    try:
+        day = parse_date(str(text)) if text else None
+    except ValueError:
+        day = None
+    if text and day is None:
+        raise ApplicationError(
+            _("'%(text)s' is not a date for 'valid on'.") % {"text": text},
+            hint=_("Write it as YYYY-MM-DD, for example 2025-06-30."),
+        )
+    return day
 
 
 def finish(

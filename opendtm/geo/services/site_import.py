@@ -23,22 +23,9 @@ from opendtm.accounts.services.audit import (
 from opendtm.core.errors import ApplicationError, Problem
 from opendtm.core.tables import Table
 from opendtm.geo.importers.sites import SiteRow, detect_site_columns, read_site_row
-from opendtm.geo.matching import AreaNameMatcher
 from opendtm.geo.models import AdminArea, Site, SiteAreaMatch
-from opendtm.geo.pcodes import PcodeError, normalize_pcode
-from opendtm.geo.services.sites import SITE_FIELDS, SiteData, apply_site_data, area_at_point
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    area: AdminArea
-    score: float
-
-
-@dataclass
-class Resolution:
-    area: AdminArea | None
-    suggestion: Suggestion | None = None
+from opendtm.geo.services.site_areas import AreaResolver, Resolution
+from opendtm.geo.services.sites import SITE_FIELDS, SiteData, apply_site_data
 
 
 @dataclass
@@ -54,139 +41,41 @@ class SiteImportSummary:
         return dict(self.__dict__)
 
 
-class AreaResolver:
-    def __init__(self, operation: Operation, level: int | None) -> None:
-        self.operation = operation
-        self.areas = {
-            area.pcode: area
-            for area in AdminArea.objects.filter(operation=operation).without_geometry()
-        }
-        current_levels = [area.level for area in self.areas.values() if area.valid_to is None]
-        self.level = level if level is not None else max(current_levels, default=1)
-        self.matchers: dict[int, AreaNameMatcher] = {}
-
-    def matcher(self, level: int) -> AreaNameMatcher:
-        if level not in self.matchers:
-            self.matchers[level] = AreaNameMatcher(self.operation, level)
-        return self.matchers[level]
-
-    def resolve(self, row: SiteRow, problems: list[Problem]) -> Resolution | None:
-        if row.pcode:
-            return self.by_pcode(row, problems)
-        if row.area_name:
-            return self.by_name(row, problems)
-        if row.latitude is not None and row.longitude is not None:
-            area = area_at_point(self.operation, row.latitude, row.longitude)
-            if area is not None:
-                return Resolution(area)
-            problems.append(
-                Problem(
-                    _("no admin area of the operation covers %(lat)s, %(lon)s")
-                    % {"lat": row.latitude, "lon": row.longitude},
-                    row.where,
-                    "latitude/longitude",
-                    _("Give the site's p-code or check its coordinates."),
-                )
-            )
-            return None
-        problems.append(
-            Problem(
-                _("the site has no p-code, area name or coordinates"),
-                row.where,
-                hint=_("Give at least one, so the site can be placed in its admin area."),
-            )
-        )
-        return None
-
-    def by_pcode(self, row: SiteRow, problems: list[Problem]) -> Resolution | None:
-        try:
-            pcode = normalize_pcode(row.pcode, self.operation)
-        except PcodeError as error:
-            problems.append(Problem(str(error), row.where, "pcode"))
-            return None
-        area = self.areas.get(pcode)
-        if area is None:
-            problems.append(
-                Problem(
-                    _("the p-code %(pcode)s is not an admin area of the operation")
-                    % {"pcode": pcode},
-                    row.where,
-                    "pcode",
-                    _("Check the code, or import that area first."),
-                )
-            )
-            return None
-        if area.valid_to is not None:
-            problems.append(
-                Problem(
-                    _("the p-code %(pcode)s was retired on %(date)s")
-                    % {"pcode": pcode, "date": area.valid_to},
-                    row.where,
-                    "pcode",
-                    _("Use the p-code of the current COD-AB version."),
-                )
-            )
-            return None
-        return Resolution(area)
-
-    def by_name(self, row: SiteRow, problems: list[Problem]) -> Resolution | None:
-        found = self.matcher(self.level).match(row.area_name, self.parent_pcode(row.parent))
-        if found.pcode is None:
-            problems.append(
-                Problem(
-                    _("the area name '%(name)s' matches no admin %(level)d of the operation")
-                    % {"name": row.area_name, "level": self.level},
-                    row.where,
-                    "area",
-                    _("Closest names: %(names)s. Give the p-code instead.")
-                    % {"names": "; ".join(found.suggestions) or "-"},
-                )
-            )
-            return None
-        area = self.areas[found.pcode]
-        if found.exact:
-            return Resolution(area)
-        return Resolution(None, suggestion=Suggestion(area, found.score))
-
-    def parent_pcode(self, parent: str) -> str:
-        if not parent or self.level < 2:
-            return ""
-        try:
-            pcode = normalize_pcode(parent, self.operation)
-        except PcodeError:
-            found = self.matcher(self.level - 1).match(parent)
-            return found.pcode if found.exact and found.pcode else ""
-        return pcode if pcode in self.areas else ""
-
-
 def sites_import(
     *, actor: User, operation: Operation, table: Table, columns: str = ""
 ) -> SiteImportSummary:
     require(user=actor, operation=operation, capability=Capability.MANAGE_SITES)
+    if not table.rows:
+        raise ApplicationError(
+            _("%(source)s has no sites in it.") % {"source": table.source},
+            hint=_("Put one site per row under the header row."),
+        )
     site_columns = detect_site_columns(table, columns)
-    resolver = AreaResolver(operation, site_columns.area_level)
+    resolver = AreaResolver(operation, site_columns)
     problems: list[Problem] = []
     rows: list[tuple[SiteRow, Resolution]] = []
     first_seen: dict[str, str] = {}
     for row in table.rows:
         where = f"{table.source}, row {row.number}"
+        count = len(problems)
         site_row = read_site_row(row, site_columns, where, problems)
-        if site_row is None:
-            continue
         if site_row.code in first_seen:
             problems.append(
                 Problem(
                     _("the site code %(code)s is used again; it is first used in %(first)s")
                     % {"code": site_row.code, "first": first_seen[site_row.code]},
                     where,
-                    "code",
+                    site_columns.columns["code"],
                     _("Site codes must be unique."),
                 )
             )
             continue
-        first_seen[site_row.code] = where
+        if site_row.code:
+            first_seen[site_row.code] = where
+        if len(problems) > count and not (site_row.pcode or site_row.area_name):
+            continue  # its coordinates were unreadable: placing it would only add noise
         resolution = resolver.resolve(site_row, problems)
-        if resolution is not None:
+        if resolution is not None and len(problems) == count:
             rows.append((site_row, resolution))
     if problems:
         raise ApplicationError(
@@ -278,7 +167,7 @@ def record_suggestions(
         if resolution.suggestion is None:
             continue
         area, score = resolution.suggestion.area, resolution.suggestion.score
-        if site.admin_area_id == area.pk:
+        if site.admin_area_id == area.pk or was_rejected(site, area, row.area_name):
             continue
         SiteAreaMatch.objects.get_or_create(
             site=site,
@@ -295,3 +184,16 @@ def record_suggestions(
                 "score": score,
             }
         )
+
+
+def was_rejected(site: Site, area: AdminArea, given_name: str) -> bool:
+    """A person said no to this name for this site already: do not ask again."""
+    return (
+        site.pk is not None
+        and SiteAreaMatch.objects.filter(
+            site=site,
+            suggested_area=area,
+            given_name=given_name,
+            status=SiteAreaMatch.Status.REJECTED,
+        ).exists()
+    )
