@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.crypto import get_random_string
 
-from opendtm.accounts.models import Membership, Operation, User
+from opendtm.accounts.models import Operation, User
 from opendtm.accounts.roles import Role
+from opendtm.accounts.services.members import member_add
 from opendtm.accounts.services.operations import operation_create
 
 DEMO_SLUG = "nga-ne"
@@ -42,8 +43,8 @@ def demo_people_ensure() -> DemoPeople:
         admin_level_names=["Country", "State", "LGA", "Ward"],
         suppression_threshold=5,
     )
-    Membership.objects.get_or_create(user=admin, operation=operation, role=Role.OPERATION_ADMIN)
-    Membership.objects.get_or_create(user=admin, operation=operation, role=Role.PROTECTION_OFFICER)
+    for role in (Role.OPERATION_ADMIN, Role.PROTECTION_OFFICER):
+        member_add(actor=admin, operation=operation, user=admin, role=role)
     for username, roles in ROLE_USERS.items():
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -51,5 +52,5 @@ def demo_people_ensure() -> DemoPeople:
             user.set_password(password or secrets.token_urlsafe(16))
             user.save()
         for role in roles:
-            Membership.objects.get_or_create(user=user, operation=operation, role=role)
+            member_add(actor=admin, operation=operation, user=user, role=role)
     return DemoPeople(operation=operation, admin=admin, password=password)

@@ -1,7 +1,9 @@
 """Reading admin areas and sites, always through the acting user's rights."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -114,6 +116,18 @@ class SiteFilters:
     area: str = ""
     outside_area: bool = False
     without_area: bool = False
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> "SiteFilters":
+        """From cleaned query parameters, named as pages and the API name them."""
+        return cls(
+            text=data.get("q", ""),
+            site_type=data.get("type", ""),
+            status=data.get("status", ""),
+            area=data.get("area", ""),
+            outside_area=data.get("outside_area", False),
+            without_area=data.get("without_area", False),
+        )
 
 
 def site_list(

@@ -65,17 +65,6 @@ class AuditFilterSerializer(serializers.Serializer):
         return data
 
 
-def audit_filters(data: dict[str, Any]) -> AuditFilters:
-    return AuditFilters(
-        actor=data["actor"],
-        action=data["action"],
-        object_type=data["object_type"],
-        since=data["since"],
-        until=data["until"],
-        text=data["q"],
-    )
-
-
 class AuditListApi(ApiView):
     pagination_class = NewestFirstCursor
     FilterSerializer = AuditFilterSerializer
@@ -102,7 +91,7 @@ class AuditListApi(ApiView):
     )
     def get(self, request: Request, slug: str) -> Response:
         operation = operation_get(user=request.user, slug=slug)
-        filters = audit_filters(parse_query(self.FilterSerializer, request))
+        filters = AuditFilters.from_query(parse_query(self.FilterSerializer, request))
         events = audit_list(user=acting_user(request), operation=operation, filters=filters)
         return paginated_response(
             request=request, view=self, queryset=events, serializer_class=self.OutputSerializer
@@ -131,7 +120,7 @@ class AuditExportApi(ApiView):
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
         operation = operation_get(user=request.user, slug=slug)
-        filters = audit_filters(parse_query(self.FilterSerializer, request))
+        filters = AuditFilters.from_query(parse_query(self.FilterSerializer, request))
         rows = audit_export_rows(user=acting_user(request), operation=operation, filters=filters)
         response = StreamingHttpResponse(
             csv_lines(EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8"

@@ -1,7 +1,8 @@
 import datetime
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -19,6 +20,18 @@ class AuditFilters:
     since: datetime.date | None = None
     until: datetime.date | None = None
     text: str = ""
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> "AuditFilters":
+        """From cleaned query parameters, named as pages and the API name them."""
+        return cls(
+            actor=data.get("actor", ""),
+            action=data.get("action", ""),
+            object_type=data.get("object_type", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+            text=data.get("q", ""),
+        )
 
 
 def audit_list(

@@ -1,7 +1,6 @@
 """Sites: the master list, one site, points as GeoJSON, and fuzzy area matches to decide."""
 
 import dataclasses
-from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -86,17 +85,6 @@ class SiteFilterSerializer(serializers.Serializer):
     )
 
 
-def site_filters(data: dict[str, Any]) -> SiteFilters:
-    return SiteFilters(
-        text=data["q"],
-        site_type=data["type"],
-        status=data["status"],
-        area=data["area"],
-        outside_area=data["outside_area"],
-        without_area=data["without_area"],
-    )
-
-
 class SiteInputSerializer(Input):
     code = serializers.CharField(max_length=60)
     name = serializers.CharField(max_length=200)
@@ -151,7 +139,9 @@ class SiteListCreateApi(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         operation = operation_get(user=request.user, slug=slug)
         filters = parse_query(self.FilterSerializer, request, context={"operation": operation})
-        sites = site_list(user=request.user, operation=operation, filters=site_filters(filters))
+        sites = site_list(
+            user=request.user, operation=operation, filters=SiteFilters.from_query(filters)
+        )
         return paginated_response(
             request=request, view=self, queryset=sites, serializer_class=self.OutputSerializer
         )
@@ -206,7 +196,7 @@ class SiteGeojsonApi(ApiView):
         operation = operation_get(user=request.user, slug=slug)
         filters = parse_query(self.FilterSerializer, request, context={"operation": operation})
         collection = sites_geojson(
-            user=request.user, operation=operation, filters=site_filters(filters)
+            user=request.user, operation=operation, filters=SiteFilters.from_query(filters)
         )
         return Response(collection)
 

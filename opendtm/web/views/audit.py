@@ -23,15 +23,7 @@ def audit_filters(
     form = AuditFilterForm(request.GET or None)
     types = audit_object_types(user=request.user, operation=operation)
     form.fields["object_type"].choices = [("", "—"), *((kind, kind) for kind in types)]  # type: ignore[attr-defined]
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = AuditFilters(
-        actor=data.get("actor", ""),
-        action=data.get("action", ""),
-        object_type=data.get("object_type", ""),
-        since=data.get("since"),
-        until=data.get("until"),
-        text=data.get("q", ""),
-    )
+    filters = AuditFilters.from_query(form.cleaned_data if form.is_valid() else {})
     return form, filters
 
 

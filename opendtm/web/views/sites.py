@@ -28,15 +28,7 @@ PAGE_SIZE = 50
 @operation_page(Capability.VIEW_SITES)
 def site_index(request: SignedInRequest, operation: Operation) -> HttpResponse:
     form = SiteFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = SiteFilters(
-        text=data.get("q", ""),
-        site_type=data.get("type", ""),
-        status=data.get("status", ""),
-        area=data.get("area", ""),
-        outside_area=data.get("outside_area", False),
-        without_area=data.get("without_area", False),
-    )
+    filters = SiteFilters.from_query(form.cleaned_data if form.is_valid() else {})
     sites = site_list(user=request.user, operation=operation, filters=filters)
     paginator = Paginator(sites, PAGE_SIZE)
     query = request.GET.copy()
@@ -84,18 +76,7 @@ def site_data(operation: Operation, request: SignedInRequest, data: dict) -> Sit
 
 @operation_page(Capability.MANAGE_SITES)
 def site_new(request: SignedInRequest, operation: Operation) -> HttpResponse:
-    form = SiteForm(request.POST or None, initial={"status": Site.Status.OPEN})
-    context: dict = {"form": form, "site": None}
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = site_data(operation, request, form.cleaned_data)
-            site = site_create(actor=request.user, operation=operation, data=data)
-        except ApplicationError as error:
-            context.update(refusal(error))
-        else:
-            messages.success(request, _("Site %(code)s created.") % {"code": site.code})
-            return redirect("web:site", slug=operation.slug, code=site.code)
-    return page(request, operation, "web/sites/form.html", context)
+    return site_form(request, operation, None, {"status": Site.Status.OPEN})
 
 
 @operation_page(Capability.MANAGE_SITES)
@@ -111,12 +92,22 @@ def site_edit(request: SignedInRequest, operation: Operation, code: str) -> Http
         "longitude": site.longitude,
         "aliases": "; ".join(site.aliases),
     }
+    return site_form(request, operation, site, initial)
+
+
+def site_form(
+    request: SignedInRequest, operation: Operation, site: Site | None, initial: dict
+) -> HttpResponse:
+    """Create (no site yet) or edit; a refusal keeps the form filled in with the reason."""
     form = SiteForm(request.POST or None, initial=initial)
     context: dict = {"form": form, "site": site}
     if request.method == "POST" and form.is_valid():
         try:
             data = site_data(operation, request, form.cleaned_data)
-            site = site_update(actor=request.user, site=site, data=data)
+            if site is None:
+                site = site_create(actor=request.user, operation=operation, data=data)
+            else:
+                site = site_update(actor=request.user, site=site, data=data)
         except ApplicationError as error:
             context.update(refusal(error))
         else:

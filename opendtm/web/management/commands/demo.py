@@ -4,6 +4,7 @@ Idempotent: a second run finds the demo operation, changes nothing that is alrea
 and does not print the password again.
 """
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "-m", "opendtm.cli", "db_worker"])  # noqa: S603
+        # Stopped by a service manager (SIGTERM), the demo still stops its worker.
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
