@@ -97,6 +97,7 @@ def database_settings() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     config: dict[str, Any]
     if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not the folder
         config = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "opendtm.sqlite3"),

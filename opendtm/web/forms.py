@@ -44,7 +44,8 @@ class OperationSettingsForm(forms.Form):
 
 
 def split_names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
+    """Level names separated by commas, Latin or Arabic (،)."""
+    return [name.strip() for name in text.replace("،", ",").split(",") if name.strip()]
 
 
 class AreaImportForm(forms.Form):

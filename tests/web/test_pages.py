@@ -309,3 +309,17 @@ def test_home_costs_the_same_queries_for_many_operations(
     with django_assert_max_num_queries(8):
         page = client.get(reverse("web:home")).content.decode()
     assert page.count("Viewer") == 11
+
+
+def test_level_names_may_be_separated_by_arabic_commas(signed_in, operation):
+    signed_in(Role.OPERATION_ADMIN).post(
+        url("operation-settings", operation),
+        {
+            "name": "Soudan",
+            "admin_level_names": "البلد، الولاية، المحلية",
+            "default_language": "ar",
+            "suppression_threshold": "5",
+        },
+    )
+    operation.refresh_from_db()
+    assert operation.admin_level_names == ["البلد", "الولاية", "المحلية"]

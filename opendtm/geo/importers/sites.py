@@ -158,7 +158,7 @@ def check_site_columns(found: SiteColumns, table: Table) -> None:
             _("%(source)s has no column for the site %(missing)s. Its columns are: %(columns)s.")
             % {
                 "source": table.source,
-                "missing": " and ".join(missing),
+                "missing": ", ".join(f"'{key}'" for key in missing),  # --columns keys
                 "columns": ", ".join(table.headers),
             },
             hint=_(
@@ -217,7 +217,7 @@ def read_site_row(row: Row, columns: SiteColumns, where: str, problems: list[Pro
                 where,
                 columns.columns.get("site_type", ""),
                 _("Use one of: %(types)s.")
-                % {"types": ", ".join(str(label) for label in Site.Type.labels)},
+                % {"types": ", ".join(Site.Type.values)},  # what the importer accepts
             )
         )
     status = choice(columns.get(row, "status"), STATUSES, Site.Status.OPEN)

@@ -60,7 +60,7 @@ def test_a_spec_with_an_absent_column_lists_the_columns():
 def test_a_file_without_code_or_name_columns_is_refused():
     with pytest.raises(ApplicationError) as caught:
         detect_site_columns(table("id_site", "label", "lat"))
-    assert "sites.csv has no column for the site code and name" in caught.value.message
+    assert "sites.csv has no column for the site 'code', 'name'" in caught.value.message
     assert "Its columns are: id_site, label, lat" in caught.value.message
 
 
@@ -104,7 +104,7 @@ def test_a_bad_type_and_a_bad_status_are_both_reported():
         ("sites.csv, row 7", "status"),
     ]
     assert "'hotel' is not a site type" in problems[0].message
-    assert "Camp" in problems[0].hint
+    assert "camp, collective_centre" in problems[0].hint
     assert "'maybe' is not a status" in problems[1].message
 
 
