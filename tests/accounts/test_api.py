@@ -5,8 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -15,6 +13,7 @@ from opendtm.accounts.roles import Capability, Role
 from opendtm.accounts.services.audit import Action
 from opendtm.accounts.services.tokens import token_create, token_revoke
 from tests.factories import MembershipFactory, OperationFactory, UserFactory, api_key_for
+from tests.query_counts import assert_queries_do_not_grow
 
 API = "/api/v1"
 
@@ -44,20 +43,6 @@ def assert_refused(response, status: int = 400) -> dict:
     for problem in body["problems"]:
         assert set(problem) == {"message", "where", "field", "hint"}
     return body
-
-
-def assert_queries_do_not_grow(max_queries, client, url, add_rows, *, ceiling: int):
-    """The query count with many rows is no more than with few, and below a ceiling."""
-    add_rows(range(1))  # an empty page would skip the page query and undercount
-    assert client.get(url).status_code == 200  # warm up: a token's first use is recorded
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    assert len(few) <= ceiling, [query["sql"] for query in few.captured_queries]
-    add_rows(range(1, 31))
-    with max_queries(len(few)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response.json()
 
 
 # Authentication

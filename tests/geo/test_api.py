@@ -2,8 +2,6 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -20,6 +18,7 @@ from tests.factories import (
     SiteFactory,
     api_key_for,
 )
+from tests.query_counts import assert_queries_do_not_grow
 
 API = "/api/v1/operations/nga-ne"
 
@@ -100,19 +99,6 @@ def assert_refused(response, status: int = 400) -> dict:
 
 def fields_of(body: dict) -> set[str]:
     return {problem["field"] for problem in body["problems"]}
-
-
-def assert_queries_do_not_grow(max_queries, client, url, add_rows, *, ceiling: int) -> dict:
-    add_rows(range(1))  # an empty page would skip the page query and undercount
-    assert client.get(url).status_code == 200  # warm up: a token's first use is recorded
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    assert len(few) <= ceiling, [query["sql"] for query in few.captured_queries]
-    add_rows(range(1, 31))
-    with max_queries(len(few)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response.json()
 
 
 def upload(name: str, text: str) -> SimpleUploadedFile:

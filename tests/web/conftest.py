@@ -1,51 +1,42 @@
 import pytest
 
 from opendtm.accounts.roles import Role
-from tests.factories import AdminAreaFactory, SiteFactory, square
+from tests.factories import AdminAreaFactory, BoundedAreaFactory, SiteFactory
 
 
 @pytest.fixture
 def geography(operation):
     """A country, two states with shapes, an LGA, and three sites (one in the LGA)."""
     country = AdminAreaFactory(operation=operation, level=0, pcode="NG", name="Nigeria")
-    borno = AdminAreaFactory(
+    borno = BoundedAreaFactory(
         operation=operation,
         level=1,
         pcode="NG008",
         name="Borno",
         parent=country,
-        geometry=square(12, 10, 2),
-        geometry_simplified=square(12, 10, 2),
-        min_lon=12,
-        min_lat=10,
-        max_lon=14,
-        max_lat=12,
+        lon=12,
+        lat=10,
+        size=2,
     )
-    yobe = AdminAreaFactory(
+    yobe = BoundedAreaFactory(
         operation=operation,
         level=1,
         pcode="NG036",
         name="Yobe",
         parent=country,
-        geometry=square(10, 11, 2),
-        geometry_simplified=square(10, 11, 2),
-        min_lon=10,
-        min_lat=11,
-        max_lon=12,
-        max_lat=13,
+        lon=10,
+        lat=11,
+        size=2,
     )
-    maiduguri = AdminAreaFactory(
+    maiduguri = BoundedAreaFactory(
         operation=operation,
         level=2,
         pcode="NG008021",
         name="Maiduguri",
         parent=borno,
-        geometry=square(13, 11, 0.5),
-        geometry_simplified=square(13, 11, 0.5),
-        min_lon=13,
-        min_lat=11,
-        max_lon=13.5,
-        max_lat=11.5,
+        lon=13,
+        lat=11,
+        size=0.5,
     )
     sites = [
         SiteFactory(
