@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from opendtm.web.views import areas, audit, members, operations, sites, tokens
+from opendtm.web.views import areas, audit, imports, members, operations, sites, tokens
 
 app_name = "web"
 
@@ -12,7 +12,7 @@ operation_urls = [
     path("areas/import/", areas.area_import, name="areas-import"),
     path("areas/<str:pcode>/", areas.area_detail, name="area"),
     path("areas/<str:pcode>/children/", areas.area_children, name="area-children"),
-    path("imports/<str:kind>/<int:job_id>/", areas.import_status, name="import"),
+    path("imports/<str:kind>/<int:job_id>/", imports.import_status, name="import"),
     path("sites/", sites.site_index, name="sites"),
     path("sites/new/", sites.site_new, name="site-new"),
     path("sites/import/", sites.site_import, name="sites-import"),

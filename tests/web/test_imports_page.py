@@ -80,3 +80,18 @@ def test_an_upload_over_the_limit_is_refused_before_anything_is_stored(upload, s
     assert response.status_code == 400
     assert "upload limit" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_the_upload_options_reach_the_job_as_json_values(upload):
+    upload(
+        "areas",
+        "states.csv",
+        b"adm1_pcode,adm1_name\nNG008,Borno\n",
+        valid_on="2024-06-30",
+        retire_missing="on",
+    )
+    job = ImportJob.objects.get()
+    assert job.options["valid_on"] == "2024-06-30"
+    assert job.options["retire_missing"] is True
+    assert job.options["repair"] is False
+    assert AdminArea.objects.get(pcode="NG008").valid_on.isoformat() == "2024-06-30"

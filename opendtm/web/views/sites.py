@@ -19,8 +19,8 @@ from opendtm.geo.selectors import (
 )
 from opendtm.geo.services.sites import SiteData, site_area_match_decide, site_create, site_update
 from opendtm.web.forms import SiteFilterForm, SiteForm, SiteImportForm
-from opendtm.web.views.areas import import_page
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
+from opendtm.web.views.imports import import_page
 
 PAGE_SIZE = 50
 
