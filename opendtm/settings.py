@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "opendtm.accounts",
     "opendtm.geo",
+    "opendtm.collection",
     "opendtm.web",
 ]
 
@@ -146,6 +147,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: anything larger than this is refused with a message, before it is parsed.
 OPENDTM_MAX_UPLOAD_BYTES = int(os.environ.get("OPENDTM_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Collection: where submission attachments and form files live, and how big they may be.
+OPENDTM_BLOB_ROOT = Path(os.environ.get("OPENDTM_BLOB_ROOT", DATA_DIR / "blobs")).resolve()
+OPENDTM_MAX_SUBMISSION_BYTES = int(os.environ.get("OPENDTM_MAX_SUBMISSION_MB", "100")) * 1024 * 1024
+OPENDTM_MAX_ATTACHMENT_BYTES = int(os.environ.get("OPENDTM_MAX_ATTACHMENT_MB", "50")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {

@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/v1/", include("opendtm.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("collect/", include("opendtm.collection.openrosa.urls")),
     path("", include("opendtm.web.urls")),
 ]

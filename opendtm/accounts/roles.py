@@ -31,6 +31,7 @@ class Capability(StrEnum):
     MANAGE_SITES = "manage_sites"
     MANAGE_AREAS = "manage_areas"
     MANAGE_FORMS = "manage_forms"
+    MANAGE_APP_USERS = "manage_app_users"
     MANAGE_USERS = "manage_users"
     MANAGE_OPERATION = "manage_operation"
     VIEW_AUDIT = "view_audit"
@@ -44,6 +45,7 @@ _DATA = _FIELD | {
     Capability.REVIEW,
     Capability.PUBLISH,
     Capability.MANAGE_SITES,
+    Capability.MANAGE_APP_USERS,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

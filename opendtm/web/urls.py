@@ -1,11 +1,11 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from opendtm.web.views import areas, audit, imports, members, operations, sites, tokens
 
 app_name = "web"
 
-operation_urls = [
+operation_urls: list[URLPattern | URLResolver] = [
     path("", operations.overview, name="operation"),
     path("settings/", operations.operation_settings, name="operation-settings"),
     path("areas/", areas.area_tree, name="areas"),
@@ -24,6 +24,11 @@ operation_urls = [
     path("members/<int:membership_id>/remove/", members.member_remove_view, name="member-remove"),
     path("audit/", audit.audit_index, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
+    # Collection pages, one module each: forms, submissions, app users, web forms.
+    path("", include("opendtm.web.urls_forms")),
+    path("", include("opendtm.web.urls_submissions")),
+    path("", include("opendtm.web.urls_app_users")),
+    path("", include("opendtm.web.urls_webforms")),
 ]
 
 urlpatterns = [
