@@ -118,6 +118,9 @@ def database_settings() -> dict[str, Any]:
 
 
 DATABASES = {"default": database_settings()}
+# Connections outlive a request, on SQLite too: closing the last connection to a WAL database
+# checkpoints it (an fsync), which on the submission path cost more than the request itself.
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -153,6 +156,18 @@ OPENDTM_BLOB_ROOT = Path(os.environ.get("OPENDTM_BLOB_ROOT", DATA_DIR / "blobs")
 OPENDTM_MAX_SUBMISSION_BYTES = int(os.environ.get("OPENDTM_MAX_SUBMISSION_MB", "100")) * 1024 * 1024
 OPENDTM_MAX_ATTACHMENT_BYTES = int(os.environ.get("OPENDTM_MAX_ATTACHMENT_MB", "50")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Where submissions are parsed (collection/services/submission_parsing.py): "auto" by the
+# `opendtm parse_submissions --loop` worker when one runs on this host, else right after each
+# receipt commits; "inline" always the latter; "worker" never inline.
+OPENDTM_PARSE = os.environ.get("OPENDTM_PARSE", "auto")
+# ODK Collect puts up to 101 attachments and the XML in one POST before it splits.
+DATA_UPLOAD_MAX_NUMBER_FILES = 250
+
+# Forms: pyxform converts an XLSForm in a child process stopped after this many seconds and
+# capped at this much memory; ODK Validate runs too when Java is installed (unless off).
+OPENDTM_CONVERSION_TIMEOUT = float(os.environ.get("OPENDTM_CONVERSION_TIMEOUT", "120"))
+OPENDTM_CONVERSION_MEMORY_MB = int(os.environ.get("OPENDTM_CONVERSION_MEMORY_MB", "1536"))
+OPENDTM_CONVERSION_VALIDATE = env_bool("OPENDTM_CONVERSION_VALIDATE", True)
 
 TASKS = {
     "default": {
@@ -191,6 +206,9 @@ if env_bool("OPENDTM_HTTPS"):
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # ODK Collect is never redirected (a redirected POST loses its body): over plain HTTP the
+    # OpenRosa views answer themselves, refusing passwords with a message.
+    SECURE_REDIRECT_EXEMPT = [r"^collect/"]
 
 LOGGING = {
     "version": 1,

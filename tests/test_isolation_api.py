@@ -8,6 +8,7 @@ Both operations are in Nigeria, so B's p-codes are valid p-codes under A's slug 
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
@@ -15,7 +16,10 @@ from rest_framework.test import APIClient
 from opendtm.accounts.models import AuditEvent, Membership, Operation
 from opendtm.accounts.roles import Role
 from opendtm.accounts.services.audit import Action, audit_record
+from opendtm.collection.models import Export, Form, FormMedia, FormUpload, FormVersion, Submission
 from opendtm.geo.models import ImportJob, Site, SiteAreaMatch
+from tests.collection.factories import FormUploadFactory, published_form
+from tests.collection.factories_submissions import add_submission, sample_values, site_form
 from tests.factories import (
     AdminAreaVersionFactory,
     BoundedAreaFactory,
@@ -44,6 +48,12 @@ class World:
     area_job_id: int
     site_job_id: int
     match_id: int
+    form_id: str = "form"
+    submission_id: int = 1
+    version_id: int = 1
+    export_id: int = 1
+    dtm_form_id: str = "dtm"
+    upload_id: int = 1
 
 
 # The path arguments besides the slug, per URL name, from an operation's records.
@@ -65,7 +75,46 @@ SAMPLES = {
     "api-site-match-list": lambda world: {},
     "api-site-match-detail": lambda world: {"match_id": world.match_id},
     "api-site-detail": lambda world: {"code": world.site_code},
+    # Submissions (tests/collection/test_submission_api.py probes B's ids under A's form).
+    "api-submission-list": lambda world: {"form_id": world.form_id},
+    "api-submission-export-list": lambda world: {"form_id": world.form_id},
+    "api-submission-export-detail": lambda world: {
+        "form_id": world.form_id,
+        "export_id": world.export_id,
+    },
+    "api-submission-export-download": lambda world: {
+        "form_id": world.form_id,
+        "export_id": world.export_id,
+    },
+    "api-submission-detail": lambda world: submission_of(world),
+    "api-submission-versions": lambda world: submission_of(world),
+    "api-submission-version-xml": lambda world: {
+        **submission_of(world),
+        "version_id": world.version_id,
+    },
+    "api-submission-attachment-list": lambda world: submission_of(world),
+    "api-submission-attachment": lambda world: {**submission_of(world), "name": "site.jpg"},
+    "api-submission-reviews": lambda world: submission_of(world),
+    # Forms (tests/collection/test_form_api.py has the behaviour).
+    "api-form-list": lambda world: {},
+    "api-form-upload-list": lambda world: {},
+    "api-form-upload-detail": lambda world: {"upload_id": world.upload_id},
+    "api-form-detail": lambda world: {"form_id": world.dtm_form_id},
+    "api-form-version-xform": lambda world: dtm_version_of(world),
+    "api-form-version-xlsform": lambda world: dtm_version_of(world),
+    "api-form-media-list": lambda world: dtm_version_of(world),
+    "api-form-media-file": lambda world: {**dtm_version_of(world), "name": "sites.csv"},
 }
+
+
+def submission_of(world: "World") -> dict:
+    return {"form_id": world.form_id, "pk": world.submission_id}
+
+
+def dtm_version_of(world: "World") -> dict:
+    return {"form_id": world.dtm_form_id, "version": "2026112309"}
+
+
 QUERIES = {"api-area-geojson": "?level=1"}
 ANY = World(None, "NG0", "X", 1, 1, 1, 1)  # type: ignore[arg-type]
 # The URLs that name a record of the operation, not only the operation.
@@ -142,7 +191,26 @@ def build_world(slug: str, label: str, number: int, admin_username: str) -> Worl
         instance=site,
         note=f"{label} note",
     )
+    form = site_form(operation, form_id=f"{label.lower()}_form", created_by=admin)
+    submission = add_submission(
+        form.current_version,
+        sample_values(1, site_code=f"{label}-001", photo="site.jpg"),
+        attachments=[("site.jpg", label.encode())],
+        submitted_by=admin,
+    )
+    export = Export(form=form, format="csv", created_by=admin, status=Export.Status.DONE)
+    export.file.save(f"{label}.zip", ContentFile(label.encode()), save=True)
+    dtm = published_form(
+        operation, form_id=f"{label.lower()}_dtm", title=f"{label} DTM", created_by=admin
+    )
+    upload = FormUploadFactory(operation=operation, created_by=admin, file_name=f"{label}.md")
     return World(
+        dtm_form_id=dtm.form_id,
+        upload_id=upload.pk,
+        form_id=form.form_id,
+        submission_id=submission.pk,
+        version_id=submission.versions.get().pk,
+        export_id=export.pk,
         operation=operation,
         pcode=state.pcode,
         site_code=site.code,
@@ -215,6 +283,24 @@ def b_state(beta: World) -> dict:
         "members": Membership.objects.filter(operation=operation).count(),
         "jobs": ImportJob.objects.filter(operation=operation).count(),
         "events": AuditEvent.objects.filter(operation=operation).count(),
+        "submissions": sorted(
+            Submission.objects.filter(operation=operation).values_list(
+                "review_state", "edits", "updated_at"
+            )
+        ),
+        "exports": Export.objects.filter(form__operation=operation).count(),
+        "forms": sorted(
+            Form.objects.filter(operation=operation).values_list(
+                "form_id", "title", "kind", "state", "site_field", "area_field"
+            )
+        ),
+        "form_versions": FormVersion.objects.filter(form__operation=operation).count(),
+        "form_media": sorted(
+            FormMedia.objects.filter(version__form__operation=operation).values_list(
+                "filename", "md5"
+            )
+        ),
+        "form_uploads": FormUpload.objects.filter(operation=operation).count(),
     }
 
 
@@ -292,6 +378,8 @@ def test_another_operations_pcode_in_iso3_form_under_my_slug_is_not_found(alice,
                 "sites/imports/",
                 "sites/matches/",
                 "sites/matches/?status=confirmed",
+                "forms/",
+                "forms/uploads/",
             )
         ),
     ],

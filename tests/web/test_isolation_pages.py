@@ -6,8 +6,18 @@ in SAMPLES fails here until someone says how to probe it.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from opendtm.accounts.roles import Role
+from opendtm.collection.models import (
+    AppUser,
+    Export,
+    Form,
+    FormUpload,
+    FormVersion,
+    Submission,
+    SubmissionVersion,
+)
 from opendtm.geo.models import ImportJob, SiteAreaMatch
 from tests.factories import AdminAreaFactory, MembershipFactory, SiteFactory, UserFactory
 
@@ -41,7 +51,66 @@ SAMPLES = {
     "web:site-match-decide": lambda b: {"match_id": b["match"].pk if b else 1},
     "web:import": lambda b: {"kind": "sites", "job_id": b["job"].pk if b else 1},
     "web:member-remove": lambda b: {"membership_id": b["membership"].pk if b else 1},
+    # Web forms: fill the current version, edit a submission.
+    "web:webform-fill": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:webform-xform": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:webform-media": lambda b: {
+        "form_id": b["form"].form_id if b else "f",
+        "filename": "camp.png",
+    },
+    "web:webform-edit": lambda b: submission_kwargs(b),
+    "web:webform-edit-xform": lambda b: submission_kwargs(b),
+    "web:webform-edit-instance": lambda b: submission_kwargs(b),
+    "web:webform-edit-media": lambda b: {**submission_kwargs(b), "filename": "camp.png"},
+    "web:webform-edit-attachment": lambda b: {**submission_kwargs(b), "filename": "1.jpg"},
+    # Submissions and their exports.
+    "web:submissions": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:submission-exports": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:submission-export": lambda b: export_kwargs(b),
+    "web:submission-export-download": lambda b: export_kwargs(b),
+    "web:submission": lambda b: submission_kwargs(b),
+    "web:submission-review": lambda b: submission_kwargs(b),
+    "web:submission-edit": lambda b: submission_kwargs(b),
+    "web:submission-version-xml": lambda b: {
+        **submission_kwargs(b),
+        "version_id": b["submission"].versions.get().pk if b else 1,
+    },
+    "web:submission-attachment": lambda b: {**submission_kwargs(b), "name": "1.jpg"},
+    # Forms: uploads, one form, its settings and state, its versions' files.
+    "web:form-upload-status": lambda b: {"upload_id": b["upload"].pk if b else 1},
+    "web:form": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:form-settings": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:form-state": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    "web:form-version-xform": lambda b: form_version_kwargs(b),
+    "web:form-version-xlsform": lambda b: form_version_kwargs(b),
+    "web:form-media-add": lambda b: form_version_kwargs(b),
+    "web:form-version-media": lambda b: {**form_version_kwargs(b), "name": "sites.csv"},
+    # App users (devices).
+    "web:app-user-revoke": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
+    "web:app-user-regenerate": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
+    "web:app-user-forms": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
 }
+
+
+def form_version_kwargs(b):
+    return {"form_id": b["form"].form_id if b else "f", "version": "1"}
+
+
+def export_kwargs(b):
+    if not b:
+        return {"form_id": "f", "export_id": 1}
+    export, _created = Export.objects.get_or_create(
+        form=b["form"], format="csv", defaults={"created_by": b["form"].created_by}
+    )
+    return {"form_id": b["form"].form_id, "export_id": export.pk}
+
+
+def submission_kwargs(b):
+    if not b:
+        return {"form_id": "f", "pk": 1}
+    return {"form_id": b["form"].form_id, "pk": b["submission"].pk}
+
+
 SLUG_ONLY = {
     "web:operation",
     "web:operation-settings",
@@ -54,6 +123,10 @@ SLUG_ONLY = {
     "web:members",
     "web:audit",
     "web:audit-export",
+    "web:forms",
+    "web:form-upload",
+    "web:app-users",
+    "web:collect-setup",
 }
 
 
@@ -68,13 +141,47 @@ def operation_b(other_operation, superuser):
     job = ImportJob.objects.create(
         operation=other_operation, kind="sites", file_name="b.csv", created_by=superuser
     )
+    form = Form.objects.create(
+        operation=other_operation, form_id="camps_b", title="Khartoum camps", created_by=superuser
+    )
+    version = FormVersion.objects.create(
+        form=form, version="1", title=form.title, xform="<h:html/>", created_by=superuser
+    )
+    form.current_version = version
+    form.save(update_fields=["current_version"])
+    now = timezone.now()
+    submission = Submission.objects.create(
+        operation=other_operation, form=form, instance_id="uuid:b", received_at=now, updated_at=now
+    )
+    SubmissionVersion.objects.create(
+        submission=submission,
+        form=form,
+        form_version=version,
+        instance_id="uuid:b",
+        xml="<data><camp>Secret Camp</camp></data>",
+        received_at=now,
+    )
+    upload = FormUpload.objects.create(
+        operation=other_operation, file_name="b.md", sha256="0" * 64, created_by=superuser
+    )
+    app_user = AppUser.objects.create(
+        operation=other_operation,
+        name="Khartoum tablet",
+        prefix="b" * 12,
+        digest="0" * 64,
+        created_by=superuser,
+    )
     return {
+        "app_user": app_user,
+        "upload": upload,
         "operation": other_operation,
         "area": area,
         "site": site,
         "match": match,
         "job": job,
         "membership": membership,
+        "form": form,
+        "submission": submission,
     }
 
 
@@ -121,6 +228,8 @@ def test_lists_of_a_never_show_b(admin_of_a, operation, operation_b):
         "web:site-matches",
         "web:members",
         "web:audit",
+        "web:forms",
+        "web:app-users",
         "web:home",
     ]:
         path = (
