@@ -109,6 +109,31 @@ def fill(target: int, batch: int = 2000) -> int:
     return have
 
 
+def export(fmt: str, mode: str) -> dict:
+    """Export the benchmark form once, streaming (the product) or naive (the baseline)."""
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from bench.naive_export import NAIVE_WRITERS
+    from bench.site_form import FORM_ID
+    from opendtm.collection.exports.layout import ExportOptions
+    from opendtm.collection.exports.services import write_export
+    from opendtm.collection.exports.writers import CsvZipWriter, XlsxWriter
+    from opendtm.collection.models import Form
+
+    form = Form.objects.select_related("current_version").get(form_id=FORM_ID)
+    writer = (NAIVE_WRITERS if mode == "naive" else {"csv": CsvZipWriter, "xlsx": XlsxWriter})[fmt]
+    target = Path(tempfile.mkdtemp()) / f"export.{fmt}"
+    started = time.monotonic()
+    rows = write_export(form, ExportOptions.from_dict({}), writer, target)
+    return {
+        "seconds": time.monotonic() - started,
+        "submissions": rows,
+        "bytes": target.stat().st_size,
+    }
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opendtm.settings")
     django.setup()
@@ -117,6 +142,10 @@ def main() -> None:
         print(json.dumps(setup()))  # noqa: T201
     elif command == "fill":
         print(fill(int(sys.argv[2])))  # noqa: T201
+    elif command == "export":
+        print(json.dumps(export(sys.argv[2], sys.argv[3])))  # noqa: T201
+    elif command == "noop":
+        print("{}")  # noqa: T201  - the memory of a process that only loaded Django
     else:
         raise SystemExit(f"unknown command {command}")
 

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from opendtm.web.views.health import health
+
 urlpatterns = [
+    path("healthz", health, name="health"),
     path("api/v1/", include("opendtm.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("collect/", include("opendtm.collection.openrosa.urls")),

@@ -3,6 +3,7 @@ from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperatio
 
 from opendtm.accounts.audit_guard import TABLE, statements
 from opendtm.accounts.roles import Role
+from opendtm.collection.services import submission_parsing
 from tests.factories import MembershipFactory, OperationFactory, UserFactory
 
 
@@ -24,6 +25,13 @@ def _flush_lifts_audit_guard():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SQLiteOperations, "sql_flush", sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _parse_plans_cleared():
+    """The ingest caches each form version's parse plan by the version's id for the whole
+    process; test databases reuse ids, so every test starts with that cache empty."""
+    submission_parsing._plans.clear()
 
 
 @pytest.fixture

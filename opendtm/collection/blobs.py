@@ -50,6 +50,15 @@ def fsync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
+def make_directories(path: Path) -> None:
+    """Create missing folders, each made durable in its parent before the file is renamed in."""
+    if path.is_dir():
+        return
+    make_directories(path.parent)
+    path.mkdir(exist_ok=True)
+    fsync_directory(path.parent)
+
+
 def blob_store(chunks: Iterable[bytes], *, name: str = "", max_size: int | None = None) -> BlobRef:
     """Store a stream durably; refuse it, leaving nothing behind, past max_size bytes."""
     incoming = blob_root() / "incoming"
@@ -73,7 +82,7 @@ def blob_store(chunks: Iterable[bytes], *, name: str = "", max_size: int | None 
             os.fsync(out.fileno())
         ref = BlobRef(sha256=sha256.hexdigest(), md5=md5.hexdigest(), size=size)
         target = blob_path(ref.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_directories(target.parent)
         os.replace(temporary, target)
         fsync_directory(target.parent)
         return ref

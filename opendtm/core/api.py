@@ -6,6 +6,7 @@ Not found (404), forbidden (403) and not signed in (401) keep DRF's {"detail": "
 """
 
 import math
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +37,14 @@ BODY = "request body"
 
 
 class ApiSchema(AutoSchema):
-    """Endpoints are grouped in the documentation by the API module that holds them."""
+    """Endpoints are grouped in the documentation by the API module that holds them.
+
+    A module that holds a part of another module's group names that group in API_TAG.
+    """
 
     def get_tags(self) -> list[str]:
-        return [type(self.view).__module__.rpartition(".")[2]]
+        module = sys.modules[type(self.view).__module__]
+        return [getattr(module, "API_TAG", module.__name__.rpartition(".")[2])]
 
 
 # A plain APIView whose malformed input is refused in the shape of ApplicationError. (A

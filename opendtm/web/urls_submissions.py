@@ -21,7 +21,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path(f"{PREFIX}<int:pk>/", submissions.submission_detail, name="submission"),
     path(f"{PREFIX}<int:pk>/review/", submissions.submission_review_view, name="submission-review"),
-    path(f"{PREFIX}<int:pk>/edit/", submissions.submission_edit_view, name="submission-edit"),
+    path(f"{PREFIX}<int:pk>/fields/", submissions.submission_edit_view, name="submission-edit"),
     path(
         f"{PREFIX}<int:pk>/versions/<int:version_id>/xml/",
         submissions.submission_version_xml,

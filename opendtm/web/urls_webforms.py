@@ -1,7 +1,4 @@
-"""Web forms: filling a form and editing a submission in the browser (ODK Web Forms).
-
-The edit page is <pk>/edit/form/: <pk>/edit/ itself is the submissions page's field edit.
-"""
+"""Web forms: filling a form and editing a submission in the browser (ODK Web Forms)."""
 
 from django.urls import URLPattern, path
 
@@ -16,7 +13,7 @@ urlpatterns: list[URLPattern] = [
         name="webform-media",
     ),
     path(
-        "forms/<str:form_id>/submissions/<int:pk>/edit/form/",
+        "forms/<str:form_id>/submissions/<int:pk>/edit/",
         webforms.webform_edit,
         name="webform-edit",
     ),

@@ -16,7 +16,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import factory
-import pytest
 import responses
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -294,14 +293,3 @@ def replay(mock: responses.RequestsMock, source: str) -> list[dict]:
                 content_type=entry["content_type"],
             )
     return recording
-
-
-@pytest.fixture
-def parse_plans_cleared():
-    """The ingest caches each form version's parse plan by its id for the whole process, and
-    test databases reuse ids: a test that parses leaves that cache empty behind it."""
-    from opendtm.collection.services import submission_parsing
-
-    submission_parsing._plans.clear()
-    yield
-    submission_parsing._plans.clear()

@@ -8,14 +8,11 @@ from opendtm.collection.models import Submission, SubmissionAttachment, Submissi
 from opendtm.collection.services.edits import plain_path, submission_edit_fields
 from opendtm.collection.xform import instance_meta, parse_xml
 from opendtm.core.errors import ApplicationError, Forbidden
-from tests.collection.factories_submissions import (  # noqa: F401 - a fixture
+from tests.collection.factories_submissions import (
     add_submission,
-    parse_plans_cleared,
     sample_values,
     site_form,
 )
-
-pytestmark = pytest.mark.usefixtures("parse_plans_cleared")
 
 
 @pytest.fixture

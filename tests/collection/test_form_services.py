@@ -10,14 +10,12 @@ from opendtm.accounts.roles import Role
 from opendtm.collection.blobs import blob_read
 from opendtm.collection.models import AppUser, Form, FormMedia, FormUpload, FormVersion
 from opendtm.collection.selectors.forms import form_media_list, forms_fillable
+from opendtm.collection.services.form_versions import next_version, version_key, xform_with_version
 from opendtm.collection.services.forms import (
     form_media_add,
     form_state_set,
     form_update,
     form_upload_create,
-    next_version,
-    version_key,
-    xform_with_version,
 )
 from opendtm.collection.xform import form_schema
 from opendtm.core.errors import ApplicationError, Forbidden, NotFound

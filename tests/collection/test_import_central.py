@@ -6,15 +6,12 @@ import responses
 from opendtm.accounts.roles import Role
 from opendtm.collection.importers.central import central_client, central_import
 from opendtm.collection.models import Form, Submission, SubmissionAttachment, SubmissionVersion
-from tests.collection.factories_submissions import (  # noqa: F401 - a fixture
-    parse_plans_cleared,
+from tests.collection.factories_submissions import (
     replay,
 )
 
 S1 = "uuid:0c6b7a2e-4f1d-4d6e-9a51-1b2f3c4d5e01"
 S1_EDIT = "uuid:9e3f1d2c-7b6a-4c5d-8e9f-0a1b2c3d4e11"
-
-pytestmark = pytest.mark.usefixtures("parse_plans_cleared")
 
 
 @pytest.fixture

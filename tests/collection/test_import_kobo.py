@@ -12,16 +12,13 @@ from opendtm.collection.importers.kobo import kobo_import, kobo_session
 from opendtm.collection.models import Form, Submission, SubmissionAttachment, SubmissionVersion
 from opendtm.collection.xform import instance_meta, parse_xml
 from opendtm.core.errors import ApplicationError
-from tests.collection.factories_submissions import (  # noqa: F401 - a fixture
+from tests.collection.factories_submissions import (
     FIXTURES,
-    parse_plans_cleared,
     replay,
 )
 
 ASSET = "aK3bY7wQ9mRz"
 BASE = "https://kf.example.org"
-
-pytestmark = pytest.mark.usefixtures("parse_plans_cleared")
 
 
 @pytest.fixture

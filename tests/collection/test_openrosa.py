@@ -469,3 +469,14 @@ def test_refusals_are_logged_without_the_token(client, device, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert any("/collect/key/***/nga-ne/forms/unknown.xml: 404" in m for m in messages), messages
     assert not any(token in m for m in messages)
+
+
+def test_a_signed_out_web_form_is_told_to_sign_in_without_a_password_box(client, operation, form):
+    response = client.post(
+        f"/collect/{operation.slug}/submission",
+        HTTP_X_CSRFTOKEN="stale",
+        HTTP_X_OPENROSA_VERSION="1.0",
+    )
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
+    assert "signed out" in message_of(response)

@@ -11,9 +11,8 @@ from rest_framework.test import APIClient
 
 from opendtm.accounts.roles import Role
 from opendtm.collection.models import Export
-from tests.collection.factories_submissions import (  # noqa: F401 - a fixture
+from tests.collection.factories_submissions import (
     add_submission,
-    parse_plans_cleared,
     sample_values,
     site_form,
 )
@@ -21,8 +20,6 @@ from tests.factories import api_key_for
 from tests.query_counts import assert_queries_do_not_grow
 
 BASE = "/api/v1/operations/nga-ne/forms/site_assessment/submissions/"
-
-pytestmark = pytest.mark.usefixtures("parse_plans_cleared")
 
 
 @pytest.fixture

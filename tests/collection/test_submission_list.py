@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from opendtm.accounts.roles import Role
 from opendtm.collection.models import AppUser, Submission
+from opendtm.collection.selectors.submission_cursor import Cursor
 from opendtm.collection.selectors.submissions import (
     COUNT_CAP,
-    Cursor,
     SubmissionFilters,
     attachment_get,
     submission_form_get,

@@ -8,14 +8,11 @@ from django.utils import timezone
 
 from opendtm.accounts.roles import Role
 from opendtm.collection.models import Export, Submission, SubmissionVersion
-from tests.collection.factories_submissions import (  # noqa: F401 - a fixture
+from tests.collection.factories_submissions import (
     add_submission,
-    parse_plans_cleared,
     sample_values,
     site_form,
 )
-
-pytestmark = pytest.mark.usefixtures("parse_plans_cleared")
 
 
 @pytest.fixture

@@ -410,18 +410,18 @@ def test_a_lost_race_meets_the_constraint_and_reads_the_winner(
     operation, enumerator, form, monkeypatch
 ):
     """As if an identical POST committed between our probe and our insert."""
-    from opendtm.collection.services import submissions
+    from opendtm.collection.services import submission_records
 
     xml = instance()
     receive(operation, enumerator, xml)
-    real = submissions.existing_version
+    real = submission_records.existing_version
     calls = []
 
     def probe(form, instance_id):
         calls.append(instance_id)
         return None if len(calls) == 1 else real(form, instance_id)
 
-    monkeypatch.setattr(submissions, "existing_version", probe)
+    monkeypatch.setattr(submission_records, "existing_version", probe)
     assert receive(operation, enumerator, xml).outcome == "duplicate"
     assert len(calls) == 2
     assert Submission.objects.count() == 1

@@ -1,12 +1,11 @@
 from django.urls import path
 
+from opendtm.collection.api.form_uploads import FormUploadDetailApi, FormUploadListCreateApi
 from opendtm.collection.api.forms import (
     FormDetailApi,
     FormListApi,
     FormMediaFileApi,
     FormMediaListApi,
-    FormUploadDetailApi,
-    FormUploadListCreateApi,
     FormVersionXformApi,
     FormVersionXlsformApi,
 )

@@ -1,43 +1,31 @@
-"""Forms: the list and one form with its versions, settings and state, XLSForm uploads
-(converted in the background, then polled), and each version's XForm, XLSForm and media."""
+"""Forms: the list and one form with its versions, settings and state, and each version's
+XForm, XLSForm and media. Uploads are api/form_uploads.py's."""
 
 from typing import Any
 
 from django.http import FileResponse, HttpResponse
-from django.urls import reverse
-from django.utils.http import content_disposition_header
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opendtm.accounts.models import Operation
 from opendtm.accounts.selectors.operations import operation_get
 from opendtm.collection.blobs import blob_open
-from opendtm.collection.models import Form, FormMedia, FormUpload, FormVersion
+from opendtm.collection.models import Form, FormMedia, FormVersion
 from opendtm.collection.selectors.forms import (
     form_get,
     form_list,
     form_media_get,
     form_media_list,
-    form_upload_get,
-    form_upload_list,
     form_version_get,
     form_versions,
 )
-from opendtm.collection.services.forms import (
-    form_media_add,
-    form_state_set,
-    form_update,
-    form_upload_create,
-)
+from opendtm.collection.services.forms import form_media_add, form_state_set, form_update
 from opendtm.core.api import (
     ApiView,
     EnumField,
-    FirstRendererNegotiation,
     Input,
     LimitOffset,
     acting_user,
@@ -45,8 +33,15 @@ from opendtm.core.api import (
     parse,
     refusals,
 )
-from opendtm.core.errors import ApplicationError, NotFound
-from opendtm.core.tables import check_upload_size
+from opendtm.core.errors import NotFound
+from opendtm.core.files_api import (
+    FileDownloadApi,
+    XmlDownloadApi,
+    file_responses,
+    sandboxed_file,
+    xml_download,
+    xml_responses,
+)
 
 
 def form_of(request: Request, slug: str, form_id: str) -> tuple[Operation, Form]:
@@ -198,213 +193,29 @@ class FormDetailApi(ApiView):
         return Response(form_detail_data(request, form))
 
 
-class FormUploadProblemSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    where = serializers.CharField(help_text='File, sheet and row; or "ODK Validate".')
-    field = serializers.CharField(help_text="The XLSForm column, when pyxform named one.")
-    hint = serializers.CharField()
-    sheet = serializers.CharField(required=False, help_text="The XLSForm sheet, when known.")
-    row = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The row on that sheet (header = row 1)."
-    )
-
-
-class FormUploadMediaSerializer(serializers.Serializer):
-    filename = serializers.CharField()
-    size = serializers.IntegerField()
-    content_type = serializers.CharField()
-
-
-class FormUploadSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = EnumField(
-        FormUpload.Status.choices,
-        enum_name="FormUploadStatus",
-        help_text="queued, then converting, then done (published) or failed (nothing published).",
-    )
-    file_name = serializers.CharField()
-    kind = kind_field()
-    media = FormUploadMediaSerializer(many=True)
-    message = serializers.CharField()
-    problems = FormUploadProblemSerializer(many=True)
-    warnings = serializers.ListField(child=serializers.CharField())
-    form_id = serializers.CharField(source="version.form.form_id", allow_null=True, default=None)
-    version = serializers.CharField(source="version.version", allow_null=True, default=None)
-    validated = serializers.SerializerMethodField(
-        help_text="ODK Validate's verdict: true, false, or null when it did not run."
-    )
-    validate_output = serializers.SerializerMethodField(help_text="What ODK Validate said.")
-    created_by = serializers.CharField(source="created_by.username")
-    created_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-
-    def validate_problem(self, upload: FormUpload) -> dict[str, Any] | None:
-        return next((item for item in upload.problems if item.get("where") == "ODK Validate"), None)
-
-    @extend_schema_field(serializers.BooleanField(allow_null=True))
-    def get_validated(self, upload: FormUpload) -> bool | None:
-        if upload.version is not None:
-            return upload.version.validated
-        return False if self.validate_problem(upload) else None
-
-    def get_validate_output(self, upload: FormUpload) -> str:
-        if upload.version is not None:
-            return upload.version.validate_output
-        problem = self.validate_problem(upload)
-        return str(problem["message"]) if problem else ""
-
-
-class FormUploadInputSerializer(Input):
-    file = serializers.FileField(
-        help_text="An XLSForm (.xlsx, .xls, .csv, .md) or an XForm (.xml)."
-    )
-    kind = kind_field(required=False, default=Form.Kind.OTHER, help_text="For a new form.")
-    media = serializers.ListField(
-        child=serializers.FileField(),
-        required=False,
-        default=list,
-        help_text="Files the form uses: select_one_from_file CSVs, images. Repeat the field.",
-    )
-
-    class Meta:
-        ref_name = "FormUploadInput"
-
-    def validate_file(self, upload: Any) -> Any:
-        try:
-            check_upload_size(upload.name, upload.size)
-        except ApplicationError as error:
-            raise serializers.ValidationError(f"{error.message} {error.hint}") from None
-        return upload
-
-
-class FormUploadListCreateApi(ApiView):
-    parser_classes = [MultiPartParser]
-    pagination_class = LimitOffset
-
-    @extend_schema(
-        summary="Form uploads, newest first",
-        responses={200: FormUploadSerializer(many=True), **refusals(403, 404)},
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        operation = operation_get(user=request.user, slug=slug)
-        uploads = form_upload_list(user=acting_user(request), operation=operation)
-        return paginated_response(
-            request=request, view=self, queryset=uploads, serializer_class=FormUploadSerializer
-        )
-
-    @extend_schema(
-        summary="Upload an XLSForm; it is converted and published in the background",
-        description="A new form_id creates a form; a known one adds a version, whose version "
-        "must be higher than the latest. Poll the upload's URL (the Location header) until "
-        "its status is done or failed.",
-        request={"multipart/form-data": FormUploadInputSerializer},
-        responses={202: FormUploadSerializer, **refusals(400, 403, 404)},
-    )
-    def post(self, request: Request, slug: str) -> Response:
-        operation = operation_get(user=request.user, slug=slug)
-        data = parse(FormUploadInputSerializer, request.data)
-        upload = form_upload_create(
-            actor=acting_user(request),
-            operation=operation,
-            name=data["file"].name,
-            data=data["file"].read(),
-            kind=data["kind"],
-            media=[(item.name, item.read()) for item in data["media"]],
-        )
-        location = reverse("api-form-upload-detail", kwargs={"slug": slug, "upload_id": upload.pk})
-        return Response(
-            FormUploadSerializer(upload).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
-
-
-class FormUploadDetailApi(ApiView):
-    @extend_schema(
-        summary="One upload: status, problems with sheet and row, warnings, Validate output",
-        responses={200: FormUploadSerializer, **refusals(403, 404)},
-    )
-    def get(self, request: Request, slug: str, upload_id: int) -> Response:
-        operation = operation_get(user=request.user, slug=slug)
-        upload = form_upload_get(
-            user=acting_user(request), operation=operation, upload_id=upload_id
-        )
-        return Response(FormUploadSerializer(upload).data)
-
-
-class XmlRenderer(BaseRenderer):
-    media_type = "application/xml"
-    format = "xml"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class FileRenderer(BaseRenderer):
-    media_type = "application/octet-stream"
-    format = "bin"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-def download(sha256: str, filename: str, content_type: str) -> FileResponse:
-    """A stored file, always as a download: its content came from an upload."""
-    response = FileResponse(
-        blob_open(sha256), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-class FormVersionXformApi(ApiView):
-    renderer_classes = [XmlRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
+class FormVersionXformApi(XmlDownloadApi):
     @extend_schema(
         summary="A version's XForm, byte for byte as devices download it",
-        responses={
-            (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR),
-            **refusals(403, 404),
-        },
+        responses=xml_responses(403, 404),
     )
     def get(self, request: Request, slug: str, form_id: str, version: str) -> HttpResponse:
         form_version = version_of(request, slug, form_id, version)
-        response = HttpResponse(
-            form_version.xform.encode(), content_type="application/xml; charset=utf-8"
-        )
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=f"{form_id}-{form_version.version}.xml"
-        )
-        return response
+        return xml_download(form_version.xform, f"{form_id}-{form_version.version}.xml")
 
 
-class FormVersionXlsformApi(ApiView):
-    renderer_classes = [FileRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
+class FormVersionXlsformApi(FileDownloadApi):
     @extend_schema(
         summary="The file uploaded for a version: its XLSForm (or XForm)",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **refusals(403, 404),
-        },
+        responses=file_responses(403, 404),
     )
     def get(self, request: Request, slug: str, form_id: str, version: str) -> FileResponse:
         form_version = version_of(request, slug, form_id, version)
         if not form_version.xlsform_sha256:
             raise NotFound("This version has no uploaded file.")
-        return download(
-            form_version.xlsform_sha256,
-            form_version.xlsform_name or f"{form_id}-{form_version.version}",
-            "application/octet-stream",
+        return sandboxed_file(
+            blob_open(form_version.xlsform_sha256),
+            filename=form_version.xlsform_name or f"{form_id}-{form_version.version}",
+            content_type="application/octet-stream",
         )
 
 
@@ -469,20 +280,13 @@ class FormMediaListApi(ApiView):
         ).data
 
 
-class FormMediaFileApi(ApiView):
-    renderer_classes = [FileRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
-    @extend_schema(
-        summary="One media file of a version",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **refusals(403, 404),
-        },
-    )
+class FormMediaFileApi(FileDownloadApi):
+    @extend_schema(summary="One media file of a version", responses=file_responses(403, 404))
     def get(
         self, request: Request, slug: str, form_id: str, version: str, name: str
     ) -> FileResponse:
         form_version = version_of(request, slug, form_id, version)
         media = form_media_get(user=request.user, version=form_version, name=name)
-        return download(media.sha256, media.filename, media.content_type)
+        return sandboxed_file(
+            blob_open(media.sha256), filename=media.filename, content_type=media.content_type
+        )

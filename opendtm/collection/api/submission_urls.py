@@ -1,12 +1,14 @@
 from django.urls import path
 
+from opendtm.collection.api.exports import (
+    SubmissionExportDetailApi,
+    SubmissionExportDownloadApi,
+    SubmissionExportListApi,
+)
 from opendtm.collection.api.submissions import (
     SubmissionAttachmentApi,
     SubmissionAttachmentListApi,
     SubmissionDetailApi,
-    SubmissionExportDetailApi,
-    SubmissionExportDownloadApi,
-    SubmissionExportListApi,
     SubmissionListApi,
     SubmissionReviewListApi,
     SubmissionVersionListApi,

@@ -1,36 +1,24 @@
 """A form's submissions: list with filters and cursor paging, one submission, its versions
-and raw XML, attachments, reviews, field edits, and exports of the whole form."""
+and raw XML, attachments, reviews and field edits. Exports are api/exports.py's."""
 
 from typing import Any
 
 from django.http import FileResponse, HttpResponse
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opendtm.accounts.models import Operation
 from opendtm.accounts.selectors.operations import operation_get
 from opendtm.collection.blobs import blob_open
-from opendtm.collection.exports.services import export_create
-from opendtm.collection.models import (
-    Export,
-    Form,
-    Submission,
-    SubmissionAttachment,
-    SubmissionVersion,
-)
+from opendtm.collection.models import Form, Submission, SubmissionAttachment, SubmissionVersion
 from opendtm.collection.selectors.submissions import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     SubmissionFilters,
     attachment_get,
     current_version,
-    export_get,
-    export_list,
     is_inline_image,
     submission_form_get,
     submission_get,
@@ -41,19 +29,15 @@ from opendtm.collection.selectors.submissions import (
 )
 from opendtm.collection.services.edits import submission_edit_fields
 from opendtm.collection.services.review import submission_review
-from opendtm.core.api import (
-    ApiView,
-    EnumField,
-    FirstRendererNegotiation,
-    Input,
-    LimitOffset,
-    acting_user,
-    paginated_response,
-    parse,
-    parse_query,
-    refusals,
+from opendtm.core.api import ApiView, EnumField, Input, acting_user, parse, parse_query, refusals
+from opendtm.core.files_api import (
+    FileDownloadApi,
+    XmlDownloadApi,
+    file_responses,
+    sandboxed_file,
+    xml_download,
+    xml_responses,
 )
-from opendtm.core.errors import NotFound
 
 
 def attachment_response(attachment: SubmissionAttachment) -> FileResponse:
@@ -62,14 +46,12 @@ def attachment_response(attachment: SubmissionAttachment) -> FileResponse:
     The content type comes from the device, so it alone cannot make a file inline.
     """
     inline = is_inline_image(attachment)
-    response = FileResponse(
+    return sandboxed_file(
         blob_open(attachment.sha256),
-        as_attachment=not inline,
         filename=attachment.name,
         content_type=attachment.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def form_of(request: Request, slug: str, form_id: str) -> tuple[Operation, Form]:
@@ -197,37 +179,6 @@ class ReviewSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField()
 
 
-class ExportSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    format = EnumField(Export.Format.choices, enum_name="ExportFormat")
-    options = serializers.JSONField()
-    status = EnumField(
-        Export.Status.choices,
-        enum_name="ExportStatus",
-        help_text="queued, then running, then done (download ready) or failed.",
-    )
-    rows_done = serializers.IntegerField(help_text="Submissions written so far.")
-    rows_total = serializers.IntegerField(help_text="Submissions to write.")
-    message = serializers.CharField()
-    created_by = serializers.CharField(source="created_by.username")
-    created_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
-    download = serializers.SerializerMethodField()
-
-    def get_download(self, export: Export) -> str | None:
-        if export.status != Export.Status.DONE:
-            return None
-        form = export.form
-        return reverse(
-            "api-submission-export-download",
-            kwargs={
-                "slug": form.operation.slug,
-                "form_id": form.form_id,
-                "export_id": export.pk,
-            },
-        )
-
-
 class SubmissionFilterSerializer(serializers.Serializer):
     received_from = serializers.DateField(required=False, allow_null=True, default=None)
     received_to = serializers.DateField(
@@ -340,27 +291,10 @@ class SubmissionVersionListApi(ApiView):
         return Response(VersionHistorySerializer(history, many=True).data)
 
 
-class XmlRenderer(BaseRenderer):
-    media_type = "application/xml"
-    format = "xml"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class SubmissionVersionXmlApi(ApiView):
-    renderer_classes = [XmlRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
+class SubmissionVersionXmlApi(XmlDownloadApi):
     @extend_schema(
         summary="The XML of one version, byte for byte as received",
-        responses={
-            (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR),
-            **refusals(403, 404),
-        },
+        responses=xml_responses(403, 404),
     )
     def get(
         self, request: Request, slug: str, form_id: str, pk: int, version_id: int
@@ -369,9 +303,7 @@ class SubmissionVersionXmlApi(ApiView):
         version = submission_version_get(
             user=request.user, operation=operation, form=form, pk=pk, version_id=version_id
         )
-        response = HttpResponse(version.xml.encode(), content_type="application/xml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{pk}-{version.pk}.xml"'
-        return response
+        return xml_download(version.xml, f"{pk}-{version.pk}.xml")
 
 
 class SubmissionAttachmentListApi(ApiView):
@@ -386,28 +318,10 @@ class SubmissionAttachmentListApi(ApiView):
         return Response(AttachmentSerializer(attachments, many=True).data)
 
 
-class BinaryRenderer(BaseRenderer):
-    media_type = "application/octet-stream"
-    format = "bin"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class SubmissionAttachmentApi(ApiView):
-    renderer_classes = [BinaryRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
+class SubmissionAttachmentApi(FileDownloadApi):
     @extend_schema(
         summary="One attachment's file (the current version's, else an older one's)",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **refusals(403, 404),
-        },
+        responses=file_responses(403, 404),
     )
     def get(self, request: Request, slug: str, form_id: str, pk: int, name: str) -> FileResponse:
         operation, form = form_of(request, slug, form_id)
@@ -455,89 +369,3 @@ class SubmissionReviewListApi(ApiView):
             comment=data["comment"],
         )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-
-
-class ExportInputSerializer(Input):
-    format = EnumField(Export.Format.choices, enum_name="ExportFormat")
-    group_paths = serializers.BooleanField(
-        required=False, default=True, help_text="Headers as group-question, else question."
-    )
-    split_select_multiple = serializers.BooleanField(
-        required=False,
-        default=True,
-        help_text="Also one 0/1 column per choice of each multiple-choice question.",
-    )
-
-    class Meta:
-        ref_name = "SubmissionExportInput"
-
-
-class SubmissionExportListApi(ApiView):
-    pagination_class = LimitOffset
-
-    @extend_schema(
-        summary="Exports of the form's submissions, newest first",
-        responses={200: ExportSerializer(many=True), **refusals(403, 404)},
-    )
-    def get(self, request: Request, slug: str, form_id: str) -> Response:
-        operation, form = form_of(request, slug, form_id)
-        exports = export_list(user=request.user, operation=operation, form=form)
-        return paginated_response(
-            request=request, view=self, queryset=exports, serializer_class=ExportSerializer
-        )
-
-    @extend_schema(
-        summary="Export every current submission to CSV (ZIP) or XLSX, in the background",
-        request=ExportInputSerializer,
-        responses={202: ExportSerializer, **refusals(400, 403, 404)},
-    )
-    def post(self, request: Request, slug: str, form_id: str) -> Response:
-        _operation, form = form_of(request, slug, form_id)
-        options = parse(ExportInputSerializer, request.data)
-        export = export_create(
-            actor=acting_user(request), form=form, format=options.pop("format"), options=options
-        )
-        location = reverse(
-            "api-submission-export-detail",
-            kwargs={"slug": slug, "form_id": form.form_id, "export_id": export.pk},
-        )
-        return Response(
-            ExportSerializer(export).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
-
-
-class SubmissionExportDetailApi(ApiView):
-    @extend_schema(
-        summary="One export: its status and progress, and its download once done",
-        responses={200: ExportSerializer, **refusals(403, 404)},
-    )
-    def get(self, request: Request, slug: str, form_id: str, export_id: int) -> Response:
-        operation, form = form_of(request, slug, form_id)
-        export = export_get(user=request.user, operation=operation, form=form, export_id=export_id)
-        return Response(ExportSerializer(export).data)
-
-
-class SubmissionExportDownloadApi(ApiView):
-    renderer_classes = [BinaryRenderer, JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
-
-    @extend_schema(
-        summary="The export's file: a ZIP of CSVs, or an XLSX workbook",
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
-            **refusals(403, 404),
-        },
-    )
-    def get(self, request: Request, slug: str, form_id: str, export_id: int) -> FileResponse:
-        operation, form = form_of(request, slug, form_id)
-        export = export_get(user=request.user, operation=operation, form=form, export_id=export_id)
-        if export.status != Export.Status.DONE or not export.file:
-            raise NotFound("This export has no file yet: see its status.")
-        return FileResponse(
-            export.file.open("rb"),
-            as_attachment=True,
-            filename=(export.file.name or "").rpartition("/")[2],
-            content_type="application/octet-stream",
-        )

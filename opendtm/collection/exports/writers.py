@@ -2,21 +2,22 @@
 
 CSV: each table is written to its own temporary file (a ZIP archive can only take one
 member at a time, and a submission's rows go to several tables), then the files are
-copied into the ZIP. XLSX: openpyxl's write-only workbook, one sheet per table, which
-streams rows to disk and writes strings inline.
+copied into the ZIP. XLSX: XlsxWriter in constant-memory mode, one sheet per table, each
+streamed to its own temporary file (it writes about twice as fast as openpyxl).
 
-Every text cell goes through core.csv_export.neutralise, in XLSX too: openpyxl would write
-a string starting with "=" as a formula.
+Every text cell goes through core.csv_export.neutralise, in XLSX too; XlsxWriter's own
+formula and URL detection is also turned off, so a cell is never a formula or a link.
 """
 
 import csv
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from openpyxl import Workbook
+import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from opendtm.collection.exports.layout import Table
@@ -87,10 +88,20 @@ def xlsx_cell(value: Any) -> Any:
 
 
 class XlsxWriter:
-    """A workbook with one write-only sheet per table; a full sheet continues on another."""
+    """A workbook with one sheet per table, streamed; a full sheet continues on another."""
 
     def __init__(self, tables: list[Table]) -> None:
-        self.workbook = Workbook(write_only=True)
+        self.folder = tempfile.TemporaryDirectory(prefix="opendtm-export-")
+        self.path = Path(self.folder.name) / "export.xlsx"
+        self.workbook = xlsxwriter.Workbook(
+            str(self.path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "tmpdir": self.folder.name,
+            },
+        )
         self.taken: set[str] = set()
         self.sheets: dict[str, Any] = {}
         self.rows: dict[str, int] = {}
@@ -100,16 +111,22 @@ class XlsxWriter:
             self.start_sheet(table)
 
     def start_sheet(self, table: Table) -> None:
-        sheet = self.workbook.create_sheet(sheet_title(table.name, self.taken))
-        sheet.append(self.headers[table.name])
+        sheet = self.workbook.add_worksheet(sheet_title(table.name, self.taken))
+        sheet.write_row(0, 0, self.headers[table.name])
         self.sheets[table.name] = sheet
         self.rows[table.name] = 1
 
     def write(self, table: Table, row: list[Any]) -> None:
         if self.rows[table.name] >= XLSX_MAX_ROWS:
             self.start_sheet(table)
-        self.sheets[table.name].append([xlsx_cell(value) for value in row])
+        self.sheets[table.name].write_row(
+            self.rows[table.name], 0, [xlsx_cell(value) for value in row]
+        )
         self.rows[table.name] += 1
 
     def close(self, target: Path) -> None:
-        self.workbook.save(target)
+        try:
+            self.workbook.close()
+            shutil.move(self.path, target)
+        finally:
+            self.folder.cleanup()

@@ -159,8 +159,16 @@ def caller_for(request: HttpRequest, slug: str, token: str | None = None) -> Cal
             raise OpenRosaError(
                 _("The form page expired (%(reason)s).") % {"reason": reason},
                 status=403,
-                hint=_("Reload the page and send again."),
+                hint=_("Sign in again in another tab, then send again from here."),
             )
+    elif "HTTP_X_CSRFTOKEN" in request.META:
+        # A web form whose session ended: a 401 challenge would pop up the browser's own
+        # password box, so the page is told to sign in again instead.
+        raise OpenRosaError(
+            _("You are signed out."),
+            status=403,
+            hint=_("Sign in again in another tab, then send again from here."),
+        )
     else:
         raise challenge(request, _("Sign in: this server needs a username and password."))
     return Caller(

@@ -26,10 +26,6 @@ def require_form_reader(*, user: AnyUser, operation: Operation) -> None:
         require(user=user, operation=operation, capability=Capability.VIEW_SUBMISSIONS)
 
 
-def can_read_forms(*, user: AnyUser, operation: Operation) -> bool:
-    return bool(user_capabilities(user=user, operation=operation) & FORM_READERS)
-
-
 def form_list(*, user: AnyUser, operation: Operation) -> QuerySet[Form]:
     """The forms with their current version, submission count and last submission."""
     require_form_reader(user=user, operation=operation)

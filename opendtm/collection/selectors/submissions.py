@@ -1,18 +1,16 @@
 """Reading a form's submissions, always through the acting user's rights in the operation.
 
-The list pages by a keyset cursor on (received_at, id), newest first, walking the
-`submission_page` index (form, -received_at, -id): every page costs the same however deep
-it is (no OFFSET), and rows that arrive meanwhile are newer than any cursor, so paging
-neither repeats nor skips a row. The count shown is capped (COUNT_CAP) and taken on the
-first page only.
+The list pages by a keyset cursor on (received_at, id), newest first (the cursor is
+selectors/submission_cursor.py's), walking the `submission_page` index (form, -received_at,
+-id): every page costs the same however deep it is (no OFFSET), and rows that arrive
+meanwhile are newer than any cursor, so paging neither repeats nor skips a row. The count
+shown is capped (COUNT_CAP) and taken on the first page only.
 
 Free text matches the instanceID, the submitter (user name or app user name) and the
 current version's parsed data as JSON text (question names and answers alike). It scans
 the form's rows that the other filters leave: narrow by date first on a very large form.
 """
 
-import base64
-import binascii
 import datetime
 import json
 from collections.abc import Mapping
@@ -21,7 +19,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Operation
@@ -36,7 +33,8 @@ from opendtm.collection.models import (
     SubmissionVersion,
 )
 from opendtm.collection.selectors.forms import form_get
-from opendtm.core.errors import ApplicationError, NotFound, get_or_not_found
+from opendtm.collection.selectors.submission_cursor import Cursor
+from opendtm.core.errors import NotFound, get_or_not_found
 from opendtm.geo.pcodes import PcodeError, normalize_pcode
 
 PAGE_SIZE = 50
@@ -48,6 +46,13 @@ def submission_form_get(*, user: AnyUser, operation: Operation, form_id: str) ->
     """The form whose submissions the user may read; another operation's is not found."""
     require(user=user, operation=operation, capability=Capability.VIEW_SUBMISSIONS)
     return form_get(user=user, operation=operation, form_id=form_id)
+
+
+def require_submission_reader(*, user: AnyUser, operation: Operation, form: Form) -> None:
+    """The user may read submissions in the operation, and the form is one of its forms."""
+    require(user=user, operation=operation, capability=Capability.VIEW_SUBMISSIONS)
+    if form.operation_id != operation.pk:
+        raise NotFound(_("No such form in this operation."))
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,7 @@ def submission_list(
     filters: SubmissionFilters | None = None,
 ) -> QuerySet[Submission]:
     """The form's submissions that match, newest first, with what a table row shows."""
-    require(user=user, operation=operation, capability=Capability.VIEW_SUBMISSIONS)
-    if form.operation_id != operation.pk:
-        raise NotFound(_("No such form in this operation."))
+    require_submission_reader(user=user, operation=operation, form=form)
     filters = filters or SubmissionFilters()
     submissions = Submission.objects.filter(form=form, operation=operation)
     if filters.received_from:
@@ -135,37 +138,6 @@ def text_match(text: str) -> Q:
         | Q(app_user__name__icontains=text)
         | Q(Exists(in_data))
     )
-
-
-@dataclass(frozen=True)
-class Cursor:
-    received_at: datetime.datetime
-    id: int
-
-    def encode(self) -> str:
-        raw = f"{self.received_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> "Cursor":
-        refused = ApplicationError(
-            _("This page link is not valid (its cursor cannot be read)."),
-            hint=_("Start again from the first page."),
-        )
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            stamp, _sep, number = raw.partition("|")
-            received_at = parse_datetime(stamp)
-            position = int(number)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise refused from None
-        if received_at is None or received_at.tzinfo is None:
-            raise refused
-        return cls(received_at=received_at, id=position)
-
-    @classmethod
-    def after(cls, submission: Submission) -> "Cursor":
-        return cls(received_at=submission.received_at, id=submission.pk)
 
 
 @dataclass(frozen=True)
@@ -278,9 +250,7 @@ def attachment_get(
 
 
 def export_list(*, user: AnyUser, operation: Operation, form: Form) -> QuerySet[Export]:
-    require(user=user, operation=operation, capability=Capability.VIEW_SUBMISSIONS)
-    if form.operation_id != operation.pk:
-        raise NotFound(_("No such form in this operation."))
+    require_submission_reader(user=user, operation=operation, form=form)
     return Export.objects.filter(form=form).select_related("created_by", "form")
 
 

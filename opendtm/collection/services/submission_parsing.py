@@ -75,7 +75,11 @@ class ParsePlan:
     binaries: frozenset[str]
 
 
-# Published versions never change, so their plans are kept for the life of the process.
+# Published versions never change, so their plans are kept for the life of the process, by
+# FormVersion id. In production an id names one version for good: versions are never deleted
+# (nothing deletes a form, and submissions PROTECT their version), and the database does not
+# hand out a committed id again. Test databases do, as each test's transaction is rolled
+# back: tests/conftest.py clears the cache for every test.
 _plans: dict[int, ParsePlan] = {}
 MAX_PLANS = 512
 

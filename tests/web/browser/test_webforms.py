@@ -144,9 +144,7 @@ def test_edit_makes_a_new_version(web, published):
     assert f"<photo>{sent_photo.name}</photo>" in first.xml
 
     web.sign_in("datamanager")
-    web.open(
-        f"/ops/{form.operation.slug}/forms/{form.form_id}/submissions/{submission.pk}/edit/form/"
-    )
+    web.open(f"/ops/{form.operation.slug}/forms/{form.form_id}/submissions/{submission.pk}/edit/")
     households = question(web, "Households").locator("input")
     households.wait_for()
     assert households.input_value() == "7"
