@@ -60,6 +60,7 @@ def gunicorn(env: dict[str, str], workers: int, threads: int = 1) -> Iterator[in
         "warning",
         "--keep-alive",
         "5",
+        "--preload",  # the app is imported once, before the workers fork
     ]
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:

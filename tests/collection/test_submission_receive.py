@@ -406,22 +406,27 @@ def test_a_user_from_the_factory_has_no_rights(operation, form):
         receive(operation, UserFactory(), instance())
 
 
-def test_a_lost_race_meets_the_constraint_and_reads_the_winner(
+def test_a_resubmission_meets_the_constraint_and_leaves_nothing_behind(
     operation, enumerator, form, monkeypatch
 ):
-    """As if an identical POST committed between our probe and our insert."""
+    """A new instanceID is inserted without a lookup; a repeat is told by the constraint."""
+    from opendtm.accounts.models import AuditEvent
     from opendtm.collection.services import submission_records
 
     xml = instance()
     receive(operation, enumerator, xml)
+    events = AuditEvent.objects.count()
     real = submission_records.existing_version
     calls = []
 
     def probe(form, instance_id):
         calls.append(instance_id)
-        return None if len(calls) == 1 else real(form, instance_id)
+        return real(form, instance_id)
 
     monkeypatch.setattr(submission_records, "existing_version", probe)
     assert receive(operation, enumerator, xml).outcome == "duplicate"
-    assert len(calls) == 2
-    assert Submission.objects.count() == 1
+    assert len(calls) == 1  # only after the insert met the constraint
+    assert Submission.objects.count() == 1  # the attempt's submission row was rolled back
+    assert AuditEvent.objects.count() == events
+    receive(operation, enumerator, instance(instance_id="uuid:other"))
+    assert len(calls) == 1  # a new instanceID needs no lookup

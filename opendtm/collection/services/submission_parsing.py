@@ -215,22 +215,23 @@ def parse_one(version: SubmissionVersion, plan: ParsePlan | None, places: Places
     return parsed
 
 
-def write(version: SubmissionVersion, parsed: Parsed) -> None:
-    SubmissionVersion.objects.filter(pk=version.pk).update(
-        parse_status=parsed.status,
-        data=parsed.data,
-        parse_error=parsed.error,
-        attachments_expected=parsed.expected,
-    )
-    if parsed.status == Parse.PARSED and (parsed.site_id or parsed.area_id):
-        # Only the current version places the submission; an older one parsed late does not.
-        Submission.objects.filter(
-            pk=version.submission_id, versions__pk=version.pk, versions__current=True
-        ).update(site_id=parsed.site_id, admin_area_id=parsed.area_id)
-    version.parse_status = parsed.status
-    version.data = parsed.data
-    version.parse_error = parsed.error
-    version.attachments_expected = parsed.expected
+PARSED_FIELDS = ["parse_status", "data", "parse_error", "attachments_expected"]
+
+
+def write(results: list[tuple[SubmissionVersion, Parsed]]) -> None:
+    """Record a batch's results: the versions in one UPDATE, then the places they give."""
+    for version, parsed in results:
+        version.parse_status = parsed.status
+        version.data = parsed.data
+        version.parse_error = parsed.error
+        version.attachments_expected = parsed.expected
+    SubmissionVersion.objects.bulk_update([version for version, _ in results], PARSED_FIELDS)
+    for version, parsed in results:
+        if parsed.status == Parse.PARSED and (parsed.site_id or parsed.area_id):
+            # Only the current version places the submission; an older one parsed late does not.
+            Submission.objects.filter(
+                pk=version.submission_id, versions__pk=version.pk, versions__current=True
+            ).update(site_id=parsed.site_id, admin_area_id=parsed.area_id)
 
 
 def submission_parse(version: SubmissionVersion) -> SubmissionVersion:
@@ -251,8 +252,7 @@ def submissions_parse(versions: Iterable[SubmissionVersion]) -> int:
         for version in versions
     ]
     with derived_data_transaction():
-        for version, parsed in results:
-            write(version, parsed)
+        write(results)
     return len(results)
 
 

@@ -6,9 +6,10 @@ the size of the form, never a scan: new instanceID → created; same instanceID 
 byte-identical XML → the attachments not stored yet are added (Collect splits big
 submissions into several POSTs) or, with nothing new, a duplicate (202); same instanceID and
 other XML → 409. `meta/deprecatedID` naming the current version makes a new version of that
-submission ("edited"); naming an unknown one 404, a superseded one 409. Two identical POSTs
-racing each other meet at the constraint: the loser's IntegrityError is caught and the
-winner's row re-read.
+submission ("edited"); naming an unknown one 404, a superseded one 409. A new instanceID is
+inserted without a lookup first (one query less on the common path); a resubmission, or the
+loser of two identical POSTs racing each other, meets the constraint, and its IntegrityError
+rolls the attempt back before the stored row is read.
 
 Audit: one event per receipt that wrote something (created, edited, attachments appended),
 written in this transaction; an exact duplicate writes nothing and is not audited.
@@ -83,21 +84,27 @@ class Incoming:
 
 
 def record(incoming: Incoming) -> Received:
-    found = existing_version(incoming.form, incoming.instance_id)
-    if found is not None:
-        return resubmitted(found, incoming)
+    """Write the receipt in its own transaction (a savepoint inside a caller's).
+
+    A new instanceID, the common case, is simply inserted: the unique constraint, not a prior
+    lookup, tells a resubmission, which is then handled in a second transaction. An edit is
+    looked up first, as its resent copy would otherwise be refused as superseded.
+    """
     try:
-        with transaction.atomic():  # a savepoint: a lost race rolls back only this part
-            if incoming.meta.deprecated_id:
-                return edited(incoming)
-            return created(incoming)
-    except IntegrityError:
+        with transaction.atomic():
+            if not incoming.meta.deprecated_id:
+                return created(incoming)
+            found = existing_version(incoming.form, incoming.instance_id)
+            return resubmitted(found, incoming) if found else edited(incoming)
+    except IntegrityError as error:
+        conflict = error
+    with transaction.atomic():
         found = existing_version(incoming.form, incoming.instance_id)
-        if found is not None:  # an identical POST committed first
+        if found is not None:  # sent before, or an identical POST committed first
             return resubmitted(found, incoming)
-        if incoming.meta.deprecated_id:  # another edit of the same version committed first
-            raise superseded(incoming.meta.deprecated_id) from None
-        raise
+    if incoming.meta.deprecated_id:  # another edit of the same version committed first
+        raise superseded(incoming.meta.deprecated_id) from None
+    raise conflict
 
 
 def new_version(incoming: Incoming, submission: Submission, now: datetime) -> SubmissionVersion:

@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from xml.etree.ElementTree import Element  # noqa: S405 - type only; parsing is defusedxml's
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Operation, User
@@ -95,8 +94,7 @@ def submission_receive(
         files=stored,
         sender=sender,
     )
-    with transaction.atomic():
-        received = record(incoming)
+    received = record(incoming)
     if received.version.parse_status == SubmissionVersion.Parse.PENDING:
         schedule_parse(received.version, root if received.outcome != DUPLICATE else None)
     return received
