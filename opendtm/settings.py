@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opendtm.accounts",
     "opendtm.geo",
     "opendtm.collection",
+    "opendtm.tracking",
     "opendtm.web",
 ]
 

@@ -9,6 +9,7 @@ from opendtm.accounts.roles import Capability
 from opendtm.accounts.selectors.operations import require
 from opendtm.accounts.services.audit import Action, audit_record
 from opendtm.collection.models import Submission, SubmissionReview
+from opendtm.collection.signals import announce_changed
 from opendtm.core.errors import ApplicationError, Problem
 
 Review = Submission.Review
@@ -60,6 +61,7 @@ def submission_review(
             after={"review_state": state},
             note=comment,
         )
+        announce_changed([locked.pk])
     submission.review_state = state
     submission.updated_at = locked.updated_at
     return review

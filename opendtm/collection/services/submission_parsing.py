@@ -56,6 +56,7 @@ from django.db.models import QuerySet
 
 from opendtm.accounts.models import Operation
 from opendtm.collection.models import Form, FormVersion, Submission, SubmissionVersion
+from opendtm.collection.signals import announce_changed
 from opendtm.collection.xform import collect_binaries, form_schema, instance_data, parse_xml
 from opendtm.geo.models import AdminArea, Site
 from opendtm.geo.pcodes import PcodeError, normalize_pcode
@@ -226,6 +227,7 @@ def write(results: list[tuple[SubmissionVersion, Parsed]]) -> None:
         version.parse_error = parsed.error
         version.attachments_expected = parsed.expected
     SubmissionVersion.objects.bulk_update([version for version, _ in results], PARSED_FIELDS)
+    announce_changed(version.submission_id for version, _ in results if version.current)
     for version, parsed in results:
         if parsed.status == Parse.PARSED and (parsed.site_id or parsed.area_id):
             # Only the current version places the submission; an older one parsed late does not.

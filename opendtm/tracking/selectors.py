@@ -1,0 +1,338 @@
+"""Reading figures: per admin level or site, with change since the previous round.
+
+Every number is a GROUP BY in the database over one revision's figures: stocks are summed
+over places, flags count the places answering yes, ranks count the places ranking a sector
+first. Rounds are never summed together: each answer reads one revision of one round.
+
+What a user sees: the published revision of a round, or its draft for those who review;
+protection-sensitive indicators only with the protection capability, restricted ones only
+for those who see submissions.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from opendtm.accounts.models import Operation
+from opendtm.accounts.roles import Capability
+from opendtm.accounts.selectors.operations import AnyUser, require, user_capabilities
+from opendtm.collection.models import Form, Submission
+from opendtm.core.errors import ApplicationError, NotFound
+from opendtm.geo.models import AdminArea, Site
+from opendtm.tracking.models import Figure, Indicator, Round, RoundRevision
+
+SITE_LEVEL = "site"
+LEVELS = (0, 1, 2, 3, SITE_LEVEL)
+Key = tuple[int | None, str, str, str]  # place, indicator code, sex, age band
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    place_id: int | None  # the admin area (or site) id; None at admin0: the whole operation
+    indicator: str
+    sex: str
+    age_band: str
+    value: float
+    places: int  # how many places reported it
+    previous: float | None = None  # in the previous published round of the same type
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else self.value - self.previous
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.previous in (None, 0):
+            return None
+        return 100 * (self.value - self.previous) / self.previous
+
+
+def round_get(*, user: AnyUser, operation: Operation, assessment_type: str, number: int) -> Round:
+    require(user=user, operation=operation, capability=Capability.VIEW_PUBLISHED)
+    found = Round.objects.filter(
+        operation=operation, assessment_type=assessment_type, number=number
+    ).first()
+    if found is None:
+        raise NotFound(
+            _("No %(type)s round %(number)d in %(operation)s.")
+            % {"type": assessment_type, "number": number, "operation": operation.name}
+        )
+    return found
+
+
+def visible_revision(*, user: AnyUser, round: Round) -> RoundRevision:
+    """The published revision; the draft instead for those who review, while there is one."""
+    capabilities = user_capabilities(user=user, operation=round.operation)
+    if Capability.VIEW_PUBLISHED not in capabilities:
+        raise NotFound(
+            _("No operation '%(slug)s' that you can see.") % {"slug": round.operation.slug}
+        )
+    wanted = [RoundRevision.Status.PUBLISHED]
+    if Capability.REVIEW in capabilities:
+        wanted.insert(0, RoundRevision.Status.DRAFT)
+    for status in wanted:
+        found = RoundRevision.objects.filter(round=round, status=status).first()
+        if found is not None:
+            return found
+    raise NotFound(_("%(round)s has no published figures yet.") % {"round": round})
+
+
+def visible_indicators(*, user: AnyUser, operation: Operation) -> QuerySet[Indicator]:
+    capabilities = user_capabilities(user=user, operation=operation)
+    sensitivities = [Indicator.Sensitivity.PUBLIC]
+    if Capability.VIEW_SUBMISSIONS in capabilities:
+        sensitivities.append(Indicator.Sensitivity.RESTRICTED)
+    if Capability.VIEW_PROTECTION in capabilities:
+        sensitivities.append(Indicator.Sensitivity.PROTECTION)
+    return Indicator.objects.filter(
+        Q(operation__isnull=True) | Q(operation=operation), sensitivity__in=sensitivities
+    )
+
+
+def place_column(level: int | str) -> str | None:
+    if level not in LEVELS:
+        raise ApplicationError(
+            _("There is no level %(level)s.") % {"level": level},
+            hint=_("Use 0, 1, 2, 3 or site."),
+        )
+    if level == SITE_LEVEL:
+        return "site_id"
+    return None if level == 0 else f"admin{level}_id"
+
+
+def aggregate(
+    revision: RoundRevision, level: int | str, indicators: QuerySet[Indicator]
+) -> dict[Key, tuple[float, int]]:
+    column = place_column(level)
+    figures = Figure.objects.filter(revision=revision, indicator__in=indicators)
+    if level == SITE_LEVEL:
+        figures = figures.filter(site__isnull=False)
+    group = [column] if column else []
+    rows = (
+        figures.values(*group, "indicator__code", "sex", "age_band")
+        .order_by()
+        .annotate(
+            total=Sum("value", filter=~Q(indicator__aggregation=Indicator.Aggregation.RANK)),
+            first=Count("id", filter=Q(indicator__aggregation="rank", value=1)),
+            places=Count("admin_area", distinct=True)
+            if level != SITE_LEVEL
+            else Count("site", distinct=True),
+            code=F("indicator__code"),
+        )
+    )
+    return {
+        (row[column] if column else None, row["code"], row["sex"], row["age_band"]): (
+            float(row["total"] if row["total"] is not None else row["first"]),
+            row["places"],
+        )
+        for row in rows
+    }
+
+
+def previous_round(round: Round) -> Round | None:
+    return (
+        Round.objects.filter(
+            operation_id=round.operation_id,
+            assessment_type=round.assessment_type,
+            number__lt=round.number,
+            revisions__status=RoundRevision.Status.PUBLISHED,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def figures_by_level(
+    *, user: AnyUser, round: Round, level: int | str, codes: list[str] | None = None
+) -> list[FigureRow]:
+    """The round's figures at one admin level (or per site), with the previous round's."""
+    revision = visible_revision(user=user, round=round)
+    indicators = visible_indicators(user=user, operation=round.operation)
+    if codes:
+        indicators = indicators.filter(code__in=codes)
+    current = aggregate(revision, level, indicators)
+    before: dict[Key, tuple[float, int]] = {}
+    earlier = previous_round(round)
+    if earlier is not None:
+        published = RoundRevision.objects.get(round=earlier, status=RoundRevision.Status.PUBLISHED)
+        before = aggregate(published, level, indicators)
+    return [
+        FigureRow(
+            place_id=key[0],
+            indicator=key[1],
+            sex=key[2],
+            age_band=key[3],
+            value=value,
+            places=places,
+            previous=before[key][0] if key in before else None,
+        )
+        for key, (value, places) in sorted(
+            current.items(), key=lambda item: (item[0][0] or 0, *item[0][1:])
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class LatestRow:
+    place_id: int | None
+    indicator: str
+    value: float
+    round_number: int
+    period_end: datetime.date
+
+
+def published_figures(operation: Operation, assessment_type: str) -> QuerySet[Figure]:
+    return Figure.objects.filter(
+        revision__status=RoundRevision.Status.PUBLISHED,
+        revision__round__operation=operation,
+        revision__round__assessment_type=assessment_type,
+        sex="",
+        age_band="",
+    )
+
+
+def latest_by_level(
+    *,
+    user: AnyUser,
+    operation: Operation,
+    assessment_type: str,
+    level: int | str,
+    codes: list[str],
+) -> list[LatestRow]:
+    """Per place, each indicator's total in the latest published round that reported it.
+
+    Never a sum across rounds: a place assessed in rounds 3 and 5 shows round 5 alone.
+    """
+    column = place_column(level)
+    indicators = visible_indicators(user=user, operation=operation).filter(code__in=codes)
+    figures = published_figures(operation, assessment_type).filter(indicator__in=indicators)
+    group = [column] if column else []
+    latest = (
+        figures.filter(
+            indicator=OuterRef("indicator"), **({column: OuterRef(column)} if column else {})
+        )
+        .order_by("-revision__round__number")
+        .values("revision__round__number")[:1]
+    )
+    rows = (
+        figures.filter(revision__round__number=Subquery(latest))
+        .values(*group, "indicator__code", "revision__round__number", "revision__round__period_end")
+        .order_by()
+        .annotate(total=Sum("value"))
+    )
+    return sorted(
+        (
+            LatestRow(
+                place_id=row[column] if column else None,
+                indicator=row["indicator__code"],
+                value=row["total"],
+                round_number=row["revision__round__number"],
+                period_end=row["revision__round__period_end"],
+            )
+            for row in rows
+        ),
+        key=lambda row: (row.place_id or 0, row.indicator),
+    )
+
+
+def time_series(
+    *, user: AnyUser, area: AdminArea, assessment_type: str, code: str
+) -> list[tuple[int, datetime.date, float]]:
+    """(round number, period end, total) for one area over every published round."""
+    require(user=user, operation=area.operation, capability=Capability.VIEW_PUBLISHED)
+    indicators = visible_indicators(user=user, operation=area.operation).filter(code=code)
+    place = {"admin_area": area} if area.level > 3 else {f"admin{area.level}": area}
+    if area.level == 0:
+        place = {}
+    rows = (
+        published_figures(area.operation, assessment_type)
+        .filter(indicator__in=indicators, **place)
+        .values("revision__round__number", "revision__round__period_end")
+        .order_by("revision__round__number")
+        .annotate(total=Sum("value"))
+    )
+    return [
+        (row["revision__round__number"], row["revision__round__period_end"], row["total"])
+        for row in rows
+    ]
+
+
+KINDS_OF_ASSESSMENT = {
+    "BA": Form.Kind.BASELINE_AREA,
+    "SA": Form.Kind.SITE_ASSESSMENT,
+    "ETT": Form.Kind.EMERGENCY_EVENT,
+}
+
+
+def round_submissions(round: Round) -> QuerySet[Submission]:
+    """The round's submissions: attached to it, or received in its period and attached to none;
+    rejected ones left out."""
+    start = datetime.datetime.combine(round.period_start, datetime.time.min, tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(
+        round.period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+    )
+    by_date = Q(
+        form__kind=KINDS_OF_ASSESSMENT[round.assessment_type],
+        received_at__gte=start,
+        received_at__lt=end,
+        round_attachment__isnull=True,
+    )
+    return Submission.objects.filter(
+        by_date | Q(round_attachment__round=round), operation_id=round.operation_id
+    ).exclude(review_state=Submission.Review.REJECTED)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    expected: int
+    assessed: set[int]
+    missing: set[int]
+    new: set[int]  # assessed now, not in the previous round of the same type
+
+
+def assessed_places(round: Round) -> set[int]:
+    column = "site_id" if round.assessment_type == "SA" else "admin_area_id"
+    return set(
+        round_submissions(round)
+        .exclude(**{f"{column}__isnull": True})
+        .values_list(column, flat=True)
+    )
+
+
+def round_coverage(*, user: AnyUser, round: Round) -> Coverage:
+    """Sites (site assessments) or admin areas (baseline) expected, assessed, missing, new."""
+    require(user=user, operation=round.operation, capability=Capability.VIEW_SUBMISSIONS)
+    if round.assessment_type == "SA":
+        expected = set(
+            Site.objects.filter(
+                operation_id=round.operation_id, status=Site.Status.OPEN
+            ).values_list("pk", flat=True)
+        )
+    else:
+        deepest = AdminArea.objects.filter(operation_id=round.operation_id).aggregate(
+            level=Max("level")
+        )["level"]
+        expected = set(
+            AdminArea.objects.current()
+            .filter(operation_id=round.operation_id, level=min(deepest or 0, 2))
+            .values_list("pk", flat=True)
+        )
+    assessed = assessed_places(round)
+    earlier = (
+        Round.objects.filter(
+            operation_id=round.operation_id,
+            assessment_type=round.assessment_type,
+            number__lt=round.number,
+        )
+        .order_by("-number")
+        .first()
+    )
+    before = assessed_places(earlier) if earlier else set()
+    return Coverage(
+        expected=len(expected),
+        assessed=assessed,
+        missing=expected - assessed,
+        new=assessed - before if earlier else set(),
+    )
