@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,8 +252,9 @@ def copy_figures(source: RoundRevision, target: RoundRevision, batch: int = 5000
 
 def round_for_date(operation: Operation, assessment_type: str, day: datetime.date) -> Round | None:
     """The round whose period holds the day, for attaching a submission by its date."""
-    return (
-        Round.objects.filter(operation=operation, assessment_type=assessment_type)
-        .filter(Q(period_start__lte=day) & Q(period_end__gte=day))
-        .first()
-    )
+    return Round.objects.filter(
+        operation=operation,
+        assessment_type=assessment_type,
+        period_start__lte=day,
+        period_end__gte=day,
+    ).first()
