@@ -33,7 +33,7 @@ from opendtm.tracking.models import (
     TrackingSettings,
     ValidationIssue,
 )
-from opendtm.tracking.selectors import previous_round
+from opendtm.tracking.selectors.figures import previous_round
 
 Severity = ValidationIssue.Severity
 State = ValidationIssue.State

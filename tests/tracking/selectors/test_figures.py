@@ -5,12 +5,8 @@ import pytest
 from opendtm.accounts.roles import Role
 from opendtm.core.errors import Forbidden, NotFound
 from opendtm.tracking.models import Round
-from opendtm.tracking.selectors import (
-    figures_by_level,
-    latest_by_level,
-    round_coverage,
-    time_series,
-)
+from opendtm.tracking.selectors.figures import figures_by_level, latest_by_level, time_series
+from opendtm.tracking.selectors.rounds import round_coverage
 from opendtm.tracking.services.rounds import round_move, round_publish
 from tests.factories import SiteFactory
 from tests.tracking.conftest import assess, month_round
