@@ -29,6 +29,9 @@ operation_urls: list[URLPattern | URLResolver] = [
     path("", include("opendtm.web.urls_submissions")),
     path("", include("opendtm.web.urls_app_users")),
     path("", include("opendtm.web.urls_webforms")),
+    # Tracking pages: rounds and their issues; figures and the form mapping editor.
+    path("", include("opendtm.web.urls_rounds")),
+    path("", include("opendtm.web.urls_figures")),
 ]
 
 urlpatterns = [
