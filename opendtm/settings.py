@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "opendtm.geo",
     "opendtm.collection",
     "opendtm.tracking",
+    "opendtm.publishing",
     "opendtm.web",
 ]
 
