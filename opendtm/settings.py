@@ -192,7 +192,10 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "opendtm API",
-    "DESCRIPTION": "Operations, admin areas, sites and the audit log of an opendtm server.",
+    "DESCRIPTION": (
+        "Operations, admin areas, sites, forms, submissions, rounds, figures, validation"
+        " issues, indicators and the audit log of an opendtm server."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -5,6 +5,7 @@ pattern without an entry in SAMPLES below fails test_every_operation_url_has_a_s
 Both operations are in Nigeria, so B's p-codes are valid p-codes under A's slug too.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,16 @@ from opendtm.accounts.roles import Role
 from opendtm.accounts.services.audit import Action, audit_record
 from opendtm.collection.models import Export, Form, FormMedia, FormUpload, FormVersion, Submission
 from opendtm.geo.models import ImportJob, Site, SiteAreaMatch
+from opendtm.tracking.models import (
+    Figure,
+    Indicator,
+    Round,
+    RoundRevision,
+    TrackingSettings,
+    ValidationIssue,
+)
+from opendtm.tracking.services.indicators import IndicatorData, indicator_create
+from opendtm.tracking.services.rounds import RoundData, round_create, round_move, round_publish
 from tests.collection.factories import FormUploadFactory, published_form
 from tests.collection.factories_submissions import add_submission, sample_values, site_form
 from tests.factories import (
@@ -31,6 +42,7 @@ from tests.factories import (
     UserFactory,
     api_key_for,
 )
+from tests.tracking.api.factories import IssueFactory, SiteFigureFactory
 
 OPERATION_PREFIX = "api/v1/operations/<slug:slug>/"
 # Every name, code, p-code and username of operation B contains one of these.
@@ -54,6 +66,9 @@ class World:
     export_id: int = 1
     dtm_form_id: str = "dtm"
     upload_id: int = 1
+    round_number: int = 1
+    issue_id: int = 1
+    indicator_code: str = "boats"
 
 
 # The path arguments besides the slug, per URL name, from an operation's records.
@@ -104,6 +119,21 @@ SAMPLES = {
     "api-form-version-xlsform": lambda world: dtm_version_of(world),
     "api-form-media-list": lambda world: dtm_version_of(world),
     "api-form-media-file": lambda world: {**dtm_version_of(world), "name": "sites.csv"},
+    # Tracking (tests/tracking/api/ has the behaviour).
+    "api-round-list": lambda world: {},
+    "api-round-detail": lambda world: round_of(world),
+    "api-round-move": lambda world: round_of(world),
+    "api-round-validate": lambda world: round_of(world),
+    "api-round-publish": lambda world: round_of(world),
+    "api-round-correct": lambda world: round_of(world),
+    "api-round-issue-list": lambda world: round_of(world),
+    "api-round-issue-explain": lambda world: {**round_of(world), "issue_id": world.issue_id},
+    "api-round-figures": lambda world: round_of(world),
+    "api-figures-latest": lambda world: {},
+    "api-area-time-series": lambda world: {"pcode": world.pcode},
+    "api-indicator-list": lambda world: {},
+    "api-indicator-detail": lambda world: {"code": world.indicator_code},
+    "api-tracking-settings": lambda world: {},
 }
 
 
@@ -115,7 +145,16 @@ def dtm_version_of(world: "World") -> dict:
     return {"form_id": world.dtm_form_id, "version": "2026112309"}
 
 
-QUERIES = {"api-area-geojson": "?level=1"}
+def round_of(world: "World") -> dict:
+    return {"assessment_type": "SA", "number": world.round_number}
+
+
+QUERIES = {
+    "api-area-geojson": "?level=1",
+    "api-round-figures": "?level=1",
+    "api-figures-latest": "?assessment_type=SA&level=1",
+    "api-area-time-series": "?assessment_type=SA&indicator=idp_individuals",
+}
 ANY = World(None, "NG0", "X", 1, 1, 1, 1)  # type: ignore[arg-type]
 # The URLs that name a record of the operation, not only the operation.
 RECORD_URLS = sorted(name for name, sample in SAMPLES.items() if sample(ANY))
@@ -204,7 +243,22 @@ def build_world(slug: str, label: str, number: int, admin_username: str) -> Worl
         operation, form_id=f"{label.lower()}_dtm", title=f"{label} DTM", created_by=admin
     )
     upload = FormUploadFactory(operation=operation, created_by=admin, file_name=f"{label}.md")
+    second, issue_id = tracked_rounds(operation, label, number, admin, site)
+    indicator = indicator_create(
+        actor=admin,
+        operation=operation,
+        data=IndicatorData(
+            code=f"{label.lower()}_boats",
+            label_en=f"{label} boats",
+            category="population",
+            unit="places",
+            aggregation="stock",
+        ),
+    )
     return World(
+        round_number=second.number,
+        issue_id=issue_id,
+        indicator_code=indicator.code,
         dtm_form_id=dtm.form_id,
         upload_id=upload.pk,
         form_id=form.form_id,
@@ -219,6 +273,23 @@ def build_world(slug: str, label: str, number: int, admin_username: str) -> Worl
         site_job_id=site_job.pk,
         match_id=match.pk,
     )
+
+
+def tracked_rounds(
+    operation: Operation, label: str, number: int, admin, site: Site
+) -> tuple[Round, int]:
+    """Round `number` published; the next one collecting, with a blocking issue."""
+    rounds = []
+    for month in (number, number + 1):
+        start = datetime.date(2026, month, 1)
+        data = RoundData(month, "SA", start, start + datetime.timedelta(days=27), f"{label} round")
+        rounds.append(round_create(actor=admin, operation=operation, data=data))
+        round_move(actor=admin, round=rounds[-1], status=Round.Status.COLLECTING)
+        SiteFigureFactory(revision=rounds[-1].revisions.get(), site=site)
+    first, second = rounds
+    round_move(actor=admin, round=first, status=Round.Status.VALIDATING)
+    round_publish(actor=admin, round=first)
+    return second, IssueFactory(round=second, site=site).pk
 
 
 @pytest.fixture
@@ -249,6 +320,26 @@ def body_for(name: str, method: str, world: World) -> tuple[dict, str]:
         "api-member-list": {"username": "intruder", "roles": ["viewer"]},
         "api-site-list": {"code": "X-1", "name": "X", "type": "camp", "admin_area": world.pcode},
         "api-site-match-detail": {"accept": True},
+        "api-round-list": {
+            "number": 7,
+            "assessment_type": "BA",
+            "period_start": "2027-01-01",
+            "period_end": "2027-01-31",
+        },
+        "api-round-move": {"status": "validating"},
+        "api-round-validate": {},
+        "api-round-publish": {},
+        "api-round-correct": {"reason": "Taken over"},
+        "api-round-issue-explain": {"explanation": "Taken over"},
+        "api-indicator-list": {
+            "code": "taken_over",
+            "label_en": "Taken over",
+            "category": "population",
+            "unit": "places",
+            "aggregation": "stock",
+        },
+        "api-indicator-detail": {"label_en": "Taken over"},
+        "api-tracking-settings": {"age_bands": ["0+"], "change_threshold_percent": 10},
     }
     return bodies.get(name, {"name": "Taken over"}), "json"
 
@@ -301,6 +392,28 @@ def b_state(beta: World) -> dict:
             )
         ),
         "form_uploads": FormUpload.objects.filter(operation=operation).count(),
+        "rounds": sorted(
+            Round.objects.filter(operation=operation).values_list("number", "status", "title")
+        ),
+        "revisions": sorted(
+            RoundRevision.objects.filter(round__operation=operation).values_list(
+                "round__number", "number", "status", "reason"
+            )
+        ),
+        "issues": sorted(
+            ValidationIssue.objects.filter(round__operation=operation).values_list(
+                "rule", "state", "explanation"
+            )
+        ),
+        "figures": Figure.objects.filter(revision__round__operation=operation).count(),
+        "indicators": sorted(
+            Indicator.objects.filter(operation=operation).values_list("code", "label_en")
+        ),
+        "tracking_settings": list(
+            TrackingSettings.objects.filter(operation=operation).values_list(
+                "age_bands", "change_threshold_percent"
+            )
+        ),
     }
 
 
@@ -380,6 +493,14 @@ def test_another_operations_pcode_in_iso3_form_under_my_slug_is_not_found(alice,
                 "sites/matches/?status=confirmed",
                 "forms/",
                 "forms/uploads/",
+                "rounds/",
+                "rounds/SA/2/",
+                "rounds/SA/2/issues/",
+                "rounds/SA/2/figures/?level=site",
+                "rounds/SA/2/figures/?level=2",
+                "figures/latest/?assessment_type=SA&level=site",
+                "figures/latest/?assessment_type=SA&level=2",
+                "indicators/",
             )
         ),
     ],
@@ -406,6 +527,10 @@ def test_no_list_of_my_operation_holds_anything_of_another(alice, worlds, url):
         "sites/geojson/?area=NGA901",
         "audit/?q=BETA",
         "audit/?actor=beta-admin",
+        "rounds/SA/2/figures/?level=site&area=NG901",
+        "rounds/SA/2/figures/?level=site&indicator=beta_boats",
+        "figures/latest/?assessment_type=SA&level=2&indicator=beta_boats",
+        "areas/NG101/time-series/?assessment_type=SA&indicator=beta_boats",
     ],
 )
 def test_filtering_my_lists_by_another_operations_values_finds_nothing(alice, worlds, query):

@@ -10,6 +10,7 @@ the database when asked (see selectors).
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opendtm.accounts.models import Operation, User
@@ -56,7 +57,10 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessment_type} round {self.number}"
+        return gettext("%(type)s round %(number)d") % {
+            "type": self.assessment_type,
+            "number": self.number,
+        }
 
 
 class RoundRevision(models.Model):
@@ -91,7 +95,10 @@ class RoundRevision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.round} revision {self.number}"
+        return gettext("%(round)s, revision %(number)d") % {
+            "round": self.round,
+            "number": self.number,
+        }
 
 
 class Indicator(models.Model):
@@ -239,6 +246,17 @@ class Figure(models.Model):
             models.Index(fields=["revision", "indicator", "admin1"], name="figure_admin1"),
             models.Index(fields=["revision", "indicator", "admin2"], name="figure_admin2"),
             models.Index(fields=["submission"], name="figure_submission"),
+            # Totals across rounds (latest, time series) read from the index alone.
+            models.Index(
+                fields=["revision", "indicator", "admin1", "value"],
+                condition=Q(sex="", age_band=""),
+                name="figure_total_admin1",
+            ),
+            models.Index(
+                fields=["revision", "indicator", "admin2", "value"],
+                condition=Q(sex="", age_band=""),
+                name="figure_total_admin2",
+            ),
         ]
 
     def __str__(self) -> str:

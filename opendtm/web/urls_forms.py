@@ -2,15 +2,21 @@
 
 from django.urls import path
 
-from opendtm.web.views import forms
+from opendtm.web.views import form_templates, forms
 
-# The fixed words (upload, uploads) come before form IDs; the upload service refuses them
-# as form IDs.
+# The fixed words (upload, uploads, templates) come before form IDs; the upload service
+# refuses them as form IDs.
 version = "forms/<str:form_id>/versions/<str:version>/"
 urlpatterns = [
     path("forms/", forms.form_index, name="forms"),
     path("forms/upload/", forms.form_upload, name="form-upload"),
     path("forms/uploads/<int:upload_id>/", forms.form_upload_status, name="form-upload-status"),
+    path("forms/templates/", form_templates.form_templates, name="form-templates"),
+    path(
+        "forms/templates/<str:form_id>.xlsx",
+        form_templates.form_template_download,
+        name="form-template-download",
+    ),
     path("forms/<str:form_id>/", forms.form_detail, name="form"),
     path("forms/<str:form_id>/settings/", forms.form_settings, name="form-settings"),
     path("forms/<str:form_id>/state/", forms.form_state, name="form-state"),

@@ -74,11 +74,13 @@ def test_the_table_costs_the_same_queries_for_one_row_or_fifty(
     client.get(url("submissions", form))
     with CaptureQueriesContext(connection) as one:
         assert client.get(url("submissions", form)).status_code == 200
+    # Read now: the next request clears the log the context reads from.
+    assert len(one) <= 12, [query["sql"] for query in one.captured_queries]
+    few = len(one)
     for number in range(30):
         add_submission(form.current_version, sample_values(number))
-    with django_assert_max_num_queries(len(one)):
+    with django_assert_max_num_queries(few):
         assert client.get(url("submissions", form)).status_code == 200
-    assert len(one) <= 12, [query["sql"] for query in one.captured_queries]
 
 
 def test_detail_lays_out_answers_by_question_with_files_versions_and_reviews(signed_in, form):

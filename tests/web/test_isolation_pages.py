@@ -19,6 +19,7 @@ from opendtm.collection.models import (
     SubmissionVersion,
 )
 from opendtm.geo.models import ImportJob, SiteAreaMatch
+from opendtm.tracking.models import Indicator, Round, ValidationIssue
 from tests.factories import AdminAreaFactory, MembershipFactory, SiteFactory, UserFactory
 
 
@@ -85,10 +86,28 @@ SAMPLES = {
     "web:form-version-xlsform": lambda b: form_version_kwargs(b),
     "web:form-media-add": lambda b: form_version_kwargs(b),
     "web:form-version-media": lambda b: {**form_version_kwargs(b), "name": "sites.csv"},
+    "web:form-mapping": lambda b: {"form_id": b["form"].form_id if b else "f"},
+    # A round's figures (operation A has no round: B's number must not reach B's round).
+    "web:round-figures": lambda b: {"assessment_type": "SA", "number": 1},
+    # A shipped DTM form: named after B's form, it must not hand out B's XLSForm.
+    "web:form-template-download": lambda b: {
+        "form_id": b["form"].form_id if b else "dtm_site_assessment"
+    },
     # App users (devices).
     "web:app-user-revoke": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
     "web:app-user-regenerate": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
     "web:app-user-forms": lambda b: {"app_user_id": b["app_user"].pk if b else 1},
+    # Rounds, their issues, and the operation's own indicators (B's round SA 1, issue, indicator).
+    "web:round": lambda b: round_kwargs(b),
+    "web:round-coverage": lambda b: round_kwargs(b),
+    "web:round-move": lambda b: round_kwargs(b),
+    "web:round-publish": lambda b: round_kwargs(b),
+    "web:round-correct": lambda b: round_kwargs(b),
+    "web:round-issues": lambda b: round_kwargs(b),
+    "web:round-validate": lambda b: round_kwargs(b),
+    "web:issue-explain": lambda b: {**round_kwargs(b), "pk": issue_of(b).pk if b else 1},
+    "web:indicator-edit": lambda b: {"code": own_indicator_of(b).code if b else "x"},
+    "web:indicator-delete": lambda b: {"code": own_indicator_of(b).code if b else "x"},
 }
 
 
@@ -111,6 +130,40 @@ def submission_kwargs(b):
     return {"form_id": b["form"].form_id, "pk": b["submission"].pk}
 
 
+def round_kwargs(b):
+    if b:
+        round_b_get(b)
+    return {"assessment_type": "SA", "number": 1}
+
+
+def round_b_get(b):
+    found, _created = Round.objects.get_or_create(
+        operation=b["operation"],
+        assessment_type="SA",
+        number=1,
+        defaults={"period_start": timezone.now().date(), "period_end": timezone.now().date()},
+    )
+    return found
+
+
+def issue_of(b):
+    found, _created = ValidationIssue.objects.get_or_create(
+        round=round_b_get(b),
+        rule="sex_sum",
+        defaults={"message": "Secret Camp sums", "severity": "blocking"},
+    )
+    return found
+
+
+def own_indicator_of(b):
+    found, _created = Indicator.objects.get_or_create(
+        operation=b["operation"],
+        code="b_secret_boats",
+        defaults={"label_en": "Boats", "category": "population", "unit": "places"},
+    )
+    return found
+
+
 SLUG_ONLY = {
     "web:operation",
     "web:operation-settings",
@@ -125,8 +178,12 @@ SLUG_ONLY = {
     "web:audit-export",
     "web:forms",
     "web:form-upload",
+    "web:form-templates",
     "web:app-users",
     "web:collect-setup",
+    "web:rounds",
+    "web:tracking-settings",
+    "web:indicator-new",
 }
 
 

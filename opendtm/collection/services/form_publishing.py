@@ -39,8 +39,9 @@ from opendtm.collection.services.form_versions import (
 from opendtm.collection.xform import FormSchema, XmlError, form_schema
 from opendtm.core.errors import ApplicationError, Problem
 
-# Words in the forms' own URLs (forms/upload/, forms/uploads/<id>/): no form may be named so.
-RESERVED_FORM_IDS = frozenset({"upload", "uploads"})
+# Words in the forms' own URLs (forms/upload/, forms/uploads/<id>/, forms/templates/): no
+# form may be named so.
+RESERVED_FORM_IDS = frozenset({"upload", "uploads", "templates"})
 MAX_FORM_ID, MAX_VERSION = 249, 100  # the columns' lengths; OpenRosa asks for 249 at least
 FORM_FIELDS = ["form_id", "title", "kind", "state", "site_field", "area_field"]
 VERSION_FIELDS = ["version", "title", "xform_md5", "xlsform_name", "xlsform_sha256", "validated"]

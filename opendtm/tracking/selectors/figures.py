@@ -12,14 +12,14 @@ for those who see submissions.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Operation
 from opendtm.accounts.roles import Capability
 from opendtm.accounts.selectors.operations import AnyUser, require, user_capabilities
 from opendtm.core.errors import ApplicationError, NotFound
-from opendtm.geo.models import AdminArea
+from opendtm.geo.models import AdminArea, Site
 from opendtm.tracking.models import Figure, Indicator, Round, RoundRevision
 
 SITE_LEVEL = "site"
@@ -88,33 +88,39 @@ def place_column(level: int | str) -> str | None:
     return None if level == 0 else f"admin{level}_id"
 
 
+def area_filter(area: AdminArea | None) -> dict[str, AdminArea]:
+    """Figures inside an area: by its level's ancestor column, or the area itself below admin3."""
+    if area is None or area.level == 0:
+        return {}
+    return {"admin_area": area} if area.level > 3 else {f"admin{area.level}": area}
+
+
+Rules = dict[int, tuple[str, str]]  # indicator id -> its code and aggregation rule
+
+
 def aggregate(
-    revision: RoundRevision, level: int | str, indicators: QuerySet[Indicator]
+    revision: RoundRevision, level: int | str, rules: Rules, within: AdminArea | None = None
 ) -> dict[Key, tuple[float, int]]:
+    # No join: rows are grouped by indicator id, and the rule picks a sum or a count after.
     column = place_column(level)
-    figures = Figure.objects.filter(revision=revision, indicator__in=indicators)
+    figures = Figure.objects.filter(
+        revision=revision, indicator__in=list(rules), **area_filter(within)
+    )
     if level == SITE_LEVEL:
         figures = figures.filter(site__isnull=False)
-    group = [column] if column else []
+    # Grouped by site, each group is one place: a COUNT(DISTINCT) there would sort every row.
+    places = Max(Value(1)) if level == SITE_LEVEL else Count("admin_area", distinct=True)
     rows = (
-        figures.values(*group, "indicator__code", "sex", "age_band")
+        figures.values_list(*([column] if column else []), "indicator", "sex", "age_band")
         .order_by()
-        .annotate(
-            total=Sum("value", filter=~Q(indicator__aggregation=Indicator.Aggregation.RANK)),
-            first=Count("id", filter=Q(indicator__aggregation="rank", value=1)),
-            places=Count("admin_area", distinct=True)
-            if level != SITE_LEVEL
-            else Count("site", distinct=True),
-            code=F("indicator__code"),
-        )
+        .annotate(total=Sum("value"), first=Count("id", filter=Q(value=1)), places=places)
     )
-    return {
-        (row[column] if column else None, row["code"], row["sex"], row["age_band"]): (
-            float(row["total"] if row["total"] is not None else row["first"]),
-            row["places"],
-        )
-        for row in rows
-    }
+    found = {}
+    for *place, indicator, sex, age_band, total, first, count in rows:
+        code, rule = rules[indicator]
+        value = float(first if rule == Indicator.Aggregation.RANK else total)
+        found[(place[0] if place else None, code, sex, age_band)] = (value, count)
+    return found
 
 
 def previous_round(round: Round) -> Round | None:
@@ -131,19 +137,28 @@ def previous_round(round: Round) -> Round | None:
 
 
 def figures_by_level(
-    *, user: AnyUser, round: Round, level: int | str, codes: list[str] | None = None
+    *,
+    user: AnyUser,
+    round: Round,
+    level: int | str,
+    codes: list[str] | None = None,
+    within: AdminArea | None = None,
 ) -> list[FigureRow]:
-    """The round's figures at one admin level (or per site), with the previous round's."""
+    """The round's figures at one admin level (or per site), with the previous round's;
+    only the places inside `within` when given."""
     revision = visible_revision(user=user, round=round)
     indicators = visible_indicators(user=user, operation=round.operation)
     if codes:
         indicators = indicators.filter(code__in=codes)
-    current = aggregate(revision, level, indicators)
+    rules = {
+        pk: (code, rule) for pk, code, rule in indicators.values_list("pk", "code", "aggregation")
+    }
+    current = aggregate(revision, level, rules, within)
     before: dict[Key, tuple[float, int]] = {}
     earlier = previous_round(round)
     if earlier is not None:
         published = RoundRevision.objects.get(round=earlier, status=RoundRevision.Status.PUBLISHED)
-        before = aggregate(published, level, indicators)
+        before = aggregate(published, level, rules, within)
     return [
         FigureRow(
             place_id=key[0],
@@ -189,38 +204,88 @@ def latest_by_level(
 ) -> list[LatestRow]:
     """Per place, each indicator's total in the latest published round that reported it.
 
-    Never a sum across rounds: a place assessed in rounds 3 and 5 shows round 5 alone.
+    Never a sum across rounds: a place assessed in rounds 3 and 5 shows round 5 alone. The
+    latest revisions are found first, then only their totals are summed, so the cost follows
+    the places and not the number of rounds.
     """
     column = place_column(level)
-    indicators = visible_indicators(user=user, operation=operation).filter(code__in=codes)
-    figures = published_figures(operation, assessment_type).filter(indicator__in=indicators)
-    group = [column] if column else []
-    latest = (
-        figures.filter(
-            indicator=OuterRef("indicator"), **({column: OuterRef(column)} if column else {})
-        )
-        .order_by("-revision__round__number")
-        .values("revision__round__number")[:1]
+    indicators = dict(
+        visible_indicators(user=user, operation=operation)
+        .filter(code__in=codes)
+        .values_list("pk", "code")
     )
+    published = RoundRevision.objects.filter(
+        status=RoundRevision.Status.PUBLISHED,
+        round__operation=operation,
+        round__assessment_type=assessment_type,
+    )
+    newest = newest_revisions(published, level, operation, list(indicators))
+    rounds = {
+        pk: (number, end)
+        for pk, number, end in published.filter(pk__in=set(newest.values())).values_list(
+            "pk", "round__number", "round__period_end"
+        )
+    }
+    group = [column] if column else []
     rows = (
-        figures.filter(revision__round__number=Subquery(latest))
-        .values(*group, "indicator__code", "revision__round__number", "revision__round__period_end")
+        Figure.objects.filter(
+            sex="",
+            age_band="",
+            revision__in=list(rounds),
+            indicator__in=list(indicators),
+            **({f"{column}__isnull": False} if column else {}),
+        )
+        .values_list(*group, "indicator", "revision")
         .order_by()
         .annotate(total=Sum("value"))
     )
-    return sorted(
-        (
-            LatestRow(
-                place_id=row[column] if column else None,
-                indicator=row["indicator__code"],
-                value=row["total"],
-                round_number=row["revision__round__number"],
-                period_end=row["revision__round__period_end"],
-            )
-            for row in rows
-        ),
-        key=lambda row: (row.place_id or 0, row.indicator),
+    found = []
+    for row in rows:
+        place = row[0] if column else None
+        indicator, revision, total = row[-3:]
+        if newest.get((place, indicator)) == revision:
+            number, end = rounds[revision]
+            found.append(LatestRow(place, indicators[indicator], total, number, end))
+    return sorted(found, key=lambda row: (row.place_id or 0, row.indicator))
+
+
+def newest_revisions(
+    published: QuerySet[RoundRevision], level: int | str, operation: Operation, ids: list[int]
+) -> dict[tuple[int | None, int], int]:
+    """(place, indicator id) -> the latest published revision holding the place's total.
+
+    Each is probed newest round first, one index lookup a round, until one holds it; level 0
+    is one place, the whole operation.
+    """
+    column = place_column(level)
+
+    def newest(**place: object) -> Subquery:
+        held = Figure.objects.filter(sex="", age_band="", revision=OuterRef("pk"), **place)
+        return Subquery(published.filter(Exists(held)).order_by("-round__number").values("pk")[:1])
+
+    if not ids:
+        return {}
+    if column is None:
+        found = Indicator.objects.filter(pk__in=ids).annotate(
+            newest=newest(indicator=OuterRef(OuterRef("pk")))
+        )
+        return {
+            (None, pk): revision for pk, revision in found.values_list("pk", "newest") if revision
+        }
+    places = (
+        Site.objects.filter(operation=operation)
+        if level == SITE_LEVEL
+        else AdminArea.objects.filter(operation=operation, level=level)
     )
+    probes = {
+        f"newest_{pk}": newest(indicator=pk, **{column: OuterRef(OuterRef("pk"))}) for pk in ids
+    }
+    latest: dict[tuple[int | None, int], int] = {}
+    for place, *revisions in places.annotate(**probes).order_by().values_list("pk", *probes):
+        latest.update(
+            {(place, pk): revision for pk, revision in zip(ids, revisions, strict=True) if revision}
+        )
+    return latest
 
 
 def time_series(
@@ -229,12 +294,9 @@ def time_series(
     """(round number, period end, total) for one area over every published round."""
     require(user=user, operation=area.operation, capability=Capability.VIEW_PUBLISHED)
     indicators = visible_indicators(user=user, operation=area.operation).filter(code=code)
-    place = {"admin_area": area} if area.level > 3 else {f"admin{area.level}": area}
-    if area.level == 0:
-        place = {}
     rows = (
         published_figures(area.operation, assessment_type)
-        .filter(indicator__in=indicators, **place)
+        .filter(indicator__in=indicators, **area_filter(area))
         .values("revision__round__number", "revision__round__period_end")
         .order_by("revision__round__number")
         .annotate(total=Sum("value"))

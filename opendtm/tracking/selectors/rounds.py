@@ -82,9 +82,9 @@ KINDS_OF_ASSESSMENT = {
 }
 
 
-def round_submissions(round: Round) -> QuerySet[Submission]:
+def round_submissions(round: Round, *, with_rejected: bool = False) -> QuerySet[Submission]:
     """The round's submissions: attached to it, or received in its period and attached to none;
-    rejected ones left out."""
+    rejected ones left out unless asked for."""
     start = datetime.datetime.combine(round.period_start, datetime.time.min, tzinfo=datetime.UTC)
     end = datetime.datetime.combine(
         round.period_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
@@ -95,9 +95,10 @@ def round_submissions(round: Round) -> QuerySet[Submission]:
         received_at__lt=end,
         round_attachment__isnull=True,
     )
-    return Submission.objects.filter(
+    found = Submission.objects.filter(
         by_date | Q(round_attachment__round=round), operation_id=round.operation_id
-    ).exclude(review_state=Submission.Review.REJECTED)
+    )
+    return found if with_rejected else found.exclude(review_state=Submission.Review.REJECTED)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from opendtm.tracking.models import (
     ValidationIssue,
 )
 from opendtm.tracking.selectors.figures import previous_round
+from opendtm.tracking.services.rounds import draft_revision
 
 Severity = ValidationIssue.Severity
 State = ValidationIssue.State
@@ -137,7 +138,7 @@ def submission_validate(round: Round, submission_id: int, figures: list[Figure])
 
 def round_validate(round: Round) -> list[ValidationIssue]:
     """Every rule over the round's draft; the issues still open afterwards."""
-    draft = RoundRevision.objects.get(round=round, status=RoundRevision.Status.DRAFT)
+    draft = draft_revision(round)  # a published round refuses: its figures are frozen
     figures = list(
         Figure.objects.filter(revision=draft).select_related("indicator").order_by("submission_id")
     )
@@ -287,6 +288,22 @@ def record(
         ValidationIssue.objects.bulk_create(
             ValidationIssue(round=round, **vars(finding)) for finding in wanted.values()
         )
+
+
+def round_validate_run(*, actor: User, round: Round) -> list[ValidationIssue]:
+    """A reviewer's run of every rule, audited with what it left open."""
+    require(user=actor, operation=round.operation, capability=Capability.REVIEW)
+    with transaction.atomic():
+        still_open = round_validate(round)
+        audit_record(
+            actor=actor,
+            operation=round.operation,
+            action=Action.UPDATE,
+            instance=round,
+            after={"open_issues": len(still_open)},
+            note="validation run",
+        )
+    return still_open
 
 
 def issue_explain(*, actor: User, issue: ValidationIssue, explanation: str) -> ValidationIssue:

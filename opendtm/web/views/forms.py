@@ -39,6 +39,7 @@ from opendtm.collection.services.forms import (
     form_upload_create,
 )
 from opendtm.core.errors import ApplicationError, NotFound
+from opendtm.tracking.selectors.mapping import mapping_summary
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
 
 
@@ -222,6 +223,8 @@ def form_page(
             else None
         ),
     }
+    if current is not None:  # how its questions map to indicators, and what is wrong there
+        context["mapping"] = mapping_summary(user=request.user, form_version=current)
     if error is not None:
         context.update(refusal(error))
     return page(request, operation, "web/forms/detail.html", context, status=400 if error else 200)

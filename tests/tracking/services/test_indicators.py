@@ -5,7 +5,12 @@ import pytest
 from opendtm.accounts.models import AuditEvent
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.tracking.models import Indicator
-from opendtm.tracking.selectors.indicators import indicator_get, indicator_list
+from opendtm.tracking.selectors.indicators import (
+    catalogue_get,
+    catalogue_list,
+    indicator_get,
+    indicator_list,
+)
 from opendtm.tracking.services.indicators import (
     IndicatorData,
     indicator_create,
@@ -89,3 +94,18 @@ def test_built_in_indicators_cannot_be_changed_and_unused_own_ones_can_go(manage
     created = indicator_create(actor=manager, operation=operation, data=boats())
     indicator_delete(actor=manager, operation=operation, indicator=created)
     assert not Indicator.objects.filter(code="boat_arrivals").exists()
+
+
+def test_a_data_manager_manages_protection_indicators_whose_figures_they_cannot_see(
+    manager, operation
+):
+    created = indicator_create(
+        actor=manager,
+        operation=operation,
+        data=boats(code="night_patrols", sensitivity="protection"),
+    )
+    assert created not in indicator_list(user=manager, operation=operation)
+    assert catalogue_get(user=manager, operation=operation, code="night_patrols") == created
+    assert "pr_lighting_inadequate" in {
+        item.code for item in catalogue_list(user=manager, operation=operation)
+    }

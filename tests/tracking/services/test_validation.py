@@ -2,11 +2,17 @@ import datetime
 
 import pytest
 
-from opendtm.core.errors import ApplicationError
+from opendtm.accounts.models import AuditEvent
+from opendtm.accounts.roles import Role
+from opendtm.core.errors import ApplicationError, Forbidden
 from opendtm.tracking.models import AssessmentType, Round, TrackingSettings, ValidationIssue
 from opendtm.tracking.services.figures import figures_recompute
 from opendtm.tracking.services.rounds import RoundData, round_create, round_move, round_publish
-from opendtm.tracking.services.validation import issue_explain, round_validate
+from opendtm.tracking.services.validation import (
+    issue_explain,
+    round_validate,
+    round_validate_run,
+)
 from tests.collection.factories_submissions import add_submission
 from tests.tracking.conftest import assess, month_round, tracked_form
 
@@ -122,3 +128,14 @@ def test_an_explained_issue_stops_blocking_and_stays_explained(
     round_validate(current)
     assert ValidationIssue.objects.get().state == "explained"
     round_publish(actor=manager, round=current)
+
+
+def test_a_reviewers_run_is_audited_and_a_viewer_cannot_run_it(
+    manager, member, operation, form_version, borno
+):
+    current = month_round(manager, operation, 1)
+    assert round_validate_run(actor=manager, round=current) == []
+    event = AuditEvent.objects.filter(object_type="tracking.round", note="validation run").get()
+    assert event.after == {"open_issues": 0}
+    with pytest.raises(Forbidden):
+        round_validate_run(actor=member(Role.VIEWER, operation), round=current)

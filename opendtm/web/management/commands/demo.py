@@ -1,5 +1,9 @@
 """opendtm demo: a ready-to-explore server on the embedded SQLite database.
 
+The demo operation gets Nigeria's boundaries, Borno's sites, then six months of mobility
+tracking: the two DTM forms installed and six monthly rounds of baseline and site
+assessments sent through the real services (opendtm/tracking/demo/).
+
 Idempotent: a second run finds the demo operation, changes nothing that is already there
 and does not print the password again.
 """
@@ -15,6 +19,7 @@ from django.db import transaction
 
 from opendtm.accounts.demo import ADMIN, demo_people_ensure
 from opendtm.geo.demo import demo_areas_load, demo_sites_load
+from opendtm.tracking.demo import demo_tracking_load
 
 
 class Command(BaseCommand):
@@ -23,6 +28,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--no-serve", action="store_true", help="Load the demo and stop.")
+        parser.add_argument(
+            "--sites-per-lga",
+            type=int,
+            default=None,
+            help="Assess at most this many sites per LGA: a smaller, quicker demo.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -34,6 +45,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo operation '{people.operation.name}': {created} admin areas added, "
             f"{sites.created} sites added, {sites.updated} updated, {sites.unchanged} unchanged."
+        )
+        # Outside the transaction above: each assessment is received, parsed and approved in
+        # its own commits, as on a live server.
+        tracking = demo_tracking_load(
+            operation=people.operation, admin=people.admin, sites_per_lga=options["sites_per_lga"]
+        )
+        self.stdout.write(
+            f"Mobility tracking: {tracking.rounds} rounds, {tracking.submissions} assessments, "
+            f"{tracking.open_issues} findings open in the rounds being validated "
+            f"({tracking.seconds:.0f} s)."
         )
         if people.password:
             self.stdout.write(

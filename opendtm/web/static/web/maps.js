@@ -137,5 +137,34 @@ const opendtmMaps = (() => {
     else note(element, "No location recorded.");
   }
 
-  return { areas, sites, site };
+  // ---- Round coverage (tracking: the round page) ----
+  // Areas coloured by assessed / newly assessed / expected but missing; for site assessments,
+  // sites as points in the same colours. One FeatureCollection from data-coverage-url.
+  const COVERAGE_COLOURS = { assessed: "#1d7a46", new: "#0b6e99", missing: "#a12a2a" };
+
+  function coverageStyle(feature) {
+    const colour = COVERAGE_COLOURS[feature.properties.state];
+    if (!colour) return { color: "#8a96a3", weight: 0.5, fillOpacity: 0 };
+    return { color: colour, weight: 1, fillColor: colour, fillOpacity: feature.properties.kind === "site" ? 0.9 : 0.35 };
+  }
+
+  async function coverage(element) {
+    if (!element) return;
+    const map = baseMap(element);
+    const collection = await getJSON(element.dataset.coverageUrl);
+    const layer = L.geoJSON(collection, {
+      style: coverageStyle,
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 5, weight: 1, ...coverageStyle(feature), color: "#fff" }),
+      onEachFeature: (feature, item) => {
+        const p = feature.properties;
+        item.bindTooltip(`${escape(p.name)} <code>${escape(p.pcode || p.code)}</code> · ${escape(p.state || "—")}`, { sticky: true });
+      },
+    }).addTo(map);
+    element.dataset.featureCount = collection.features.length;
+    if (collection.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10], maxZoom: 11 });
+    else note(element, element.dataset.emptyText || "Nothing to draw yet.");
+  }
+  // ---- end of round coverage ----
+
+  return { areas, sites, site, coverage };
 })();
