@@ -20,7 +20,7 @@ from opendtm.accounts.roles import Capability
 from opendtm.accounts.selectors.operations import AnyUser, require, user_capabilities
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.geo.models import AdminArea, Site
-from opendtm.tracking.models import Figure, Indicator, Round, RoundRevision
+from opendtm.tracking.models import AssessmentType, Figure, Indicator, Round, RoundRevision
 
 SITE_LEVEL = "site"
 LEVELS = (0, 1, 2, 3, SITE_LEVEL)
@@ -99,7 +99,11 @@ Rules = dict[int, tuple[str, str]]  # indicator id -> its code and aggregation r
 
 
 def aggregate(
-    revision: RoundRevision, level: int | str, rules: Rules, within: AdminArea | None = None
+    revision: RoundRevision,
+    level: int | str,
+    rules: Rules,
+    within: AdminArea | None = None,
+    place_field: str = "admin_area",  # what a place is: "site" in site assessments
 ) -> dict[Key, tuple[float, int]]:
     # No join: rows are grouped by indicator id, and the rule picks a sum or a count after.
     column = place_column(level)
@@ -109,7 +113,7 @@ def aggregate(
     if level == SITE_LEVEL:
         figures = figures.filter(site__isnull=False)
     # Grouped by site, each group is one place: a COUNT(DISTINCT) there would sort every row.
-    places = Max(Value(1)) if level == SITE_LEVEL else Count("admin_area", distinct=True)
+    places = Max(Value(1)) if level == SITE_LEVEL else Count(place_field, distinct=True)
     rows = (
         figures.values_list(*([column] if column else []), "indicator", "sex", "age_band")
         .order_by()
@@ -153,12 +157,13 @@ def figures_by_level(
     rules = {
         pk: (code, rule) for pk, code, rule in indicators.values_list("pk", "code", "aggregation")
     }
-    current = aggregate(revision, level, rules, within)
+    place_field = "site" if round.assessment_type == AssessmentType.SITE else "admin_area"
+    current = aggregate(revision, level, rules, within, place_field)
     before: dict[Key, tuple[float, int]] = {}
     earlier = previous_round(round)
     if earlier is not None:
         published = RoundRevision.objects.get(round=earlier, status=RoundRevision.Status.PUBLISHED)
-        before = aggregate(published, level, rules, within)
+        before = aggregate(published, level, rules, within, place_field)
     return [
         FigureRow(
             place_id=key[0],

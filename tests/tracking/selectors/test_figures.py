@@ -146,3 +146,16 @@ def test_coverage_names_missing_and_new_sites(borno, manager, member, operation,
     assert coverage.new == {extra.pk}
     with pytest.raises(Forbidden):
         round_coverage(user=member(Role.VIEWER, operation, "viewer"), round=second)
+
+
+def test_in_a_site_assessment_places_are_sites_not_areas(two_rounds, borno, manager, form_version):
+    _first, second = two_rounds
+    _state, lgas, _sites = borno
+    assess(form_version, SiteFactory(admin_area=lgas[0], code="S9"), 2, **S2)
+    places = {
+        (row.place_id, row.indicator): row.places
+        for row in figures_by_level(user=manager, round=second, level=2)
+        if row.sex == "" and row.age_band == ""
+    }
+    assert places[(lgas[0].pk, "idp_individuals")] == 2  # two camps in one LGA
+    assert places[(lgas[1].pk, "idp_individuals")] == 1
