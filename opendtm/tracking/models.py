@@ -245,7 +245,6 @@ class Figure(models.Model):
             models.Index(fields=["revision", "indicator", "admin_area"], name="figure_area"),
             models.Index(fields=["revision", "indicator", "admin1"], name="figure_admin1"),
             models.Index(fields=["revision", "indicator", "admin2"], name="figure_admin2"),
-            models.Index(fields=["submission"], name="figure_submission"),
             # Totals across rounds (latest, time series) read from the index alone.
             models.Index(
                 fields=["revision", "indicator", "admin1", "value"],

@@ -18,20 +18,6 @@ def indicator_list(*, user: AnyUser, operation: Operation) -> QuerySet[Indicator
     )
 
 
-def indicator_get(*, user: AnyUser, operation: Operation, code: str) -> Indicator:
-    return one(indicator_list(user=user, operation=operation), operation, code)
-
-
-def one(indicators: QuerySet[Indicator], operation: Operation, code: str) -> Indicator:
-    found = indicators.filter(code=code).first()
-    if found is None:
-        raise NotFound(
-            _("No indicator '%(code)s' that you can see in %(operation)s.")
-            % {"code": code, "operation": operation.name}
-        )
-    return found
-
-
 def catalogue_list(*, user: AnyUser, operation: Operation) -> QuerySet[Indicator]:
     """What the user may see of the catalogue: all of it for those who manage tracking (a
     definition holds no data, and they map and manage protection indicators whose figures
@@ -44,4 +30,10 @@ def catalogue_list(*, user: AnyUser, operation: Operation) -> QuerySet[Indicator
 
 
 def catalogue_get(*, user: AnyUser, operation: Operation, code: str) -> Indicator:
-    return one(catalogue_list(user=user, operation=operation), operation, code)
+    found = catalogue_list(user=user, operation=operation).filter(code=code).first()
+    if found is None:
+        raise NotFound(
+            _("No indicator '%(code)s' that you can see in %(operation)s.")
+            % {"code": code, "operation": operation.name}
+        )
+    return found

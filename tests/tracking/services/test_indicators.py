@@ -8,7 +8,6 @@ from opendtm.tracking.models import Indicator
 from opendtm.tracking.selectors.indicators import (
     catalogue_get,
     catalogue_list,
-    indicator_get,
     indicator_list,
 )
 from opendtm.tracking.services.indicators import (
@@ -51,9 +50,9 @@ def test_an_operation_adds_its_own_indicator(manager, operation, other_operation
     codes = [item.code for item in indicator_list(user=manager, operation=operation)]
     assert codes[-1] == "boat_arrivals"
     assert "idp_individuals" in codes
-    assert indicator_get(user=manager, operation=operation, code="boat_arrivals") == created
+    assert catalogue_get(user=manager, operation=operation, code="boat_arrivals") == created
     with pytest.raises(NotFound):
-        indicator_get(user=manager, operation=other_operation, code="boat_arrivals")
+        catalogue_get(user=manager, operation=other_operation, code="boat_arrivals")
     assert AuditEvent.objects.filter(object_type="tracking.indicator", action="create").exists()
 
 
