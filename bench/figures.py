@@ -8,11 +8,13 @@ For each database: a fresh, migrated database (a temporary SQLite file; PostgreS
 opendtm_bench_figures, dropped at the end unless --keep); a synthetic operation of --sites
 sites in a tenth as many admin areas, with --rounds monthly site-assessment rounds, created
 and published through the round services, their figures written in bulk (bench/figures_build.py);
-statistics gathered (VACUUM ANALYZE, ANALYZE). Then three questions, each timed --repeats
-times after a warm-up: one round aggregated to every admin level, the latest figures per
-admin2, and one admin1's time series. The baseline exports the same rows once into a pandas
+statistics gathered (VACUUM ANALYZE, ANALYZE). Then four questions, each timed --repeats
+times after a warm-up: one round summed to admin levels 0-3 and stored (what publishing it
+does), that round read at every level and per site with the previous round's figures, the
+latest figures per admin2, and one admin1's time series. The baseline exports the same rows once into a pandas
 DataFrame and answers the same questions with group-bys; both answers must agree, or the run
-fails. Targets (PostgreSQL): under 1 s for the round, under 100 ms for latest and series.
+fails. Targets (PostgreSQL): under 1 s for the round, under 100 ms for latest and series; the
+read, which builds one Python object per place and figure, has none.
 """
 
 import argparse
@@ -30,7 +32,7 @@ from bench.server import manage, opendtm_env
 
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE = "opendtm_bench_figures"
-TARGETS = {"round": 1.0, "latest": 0.1, "series": 0.1}  # seconds, on PostgreSQL
+TARGETS = {"round": 1.0, "latest": 0.1, "series": 0.1}  # seconds, on PostgreSQL; "read": none
 
 
 def postgres(statement: str) -> None:
@@ -77,7 +79,7 @@ def gib(size: int) -> str:
 
 
 def verdict(kind: str, question: str, seconds: float) -> str:
-    if kind != "postgresql":
+    if kind != "postgresql" or question not in TARGETS:
         return ""
     limit = TARGETS[question]
     return f"< {limit * 1000:,.0f} ms: {'met' if seconds < limit else 'MISSED'}"
@@ -112,11 +114,11 @@ def print_tables(results: list[dict], args: argparse.Namespace) -> None:
             f"| frame {gib(result['frame_bytes'])}; export once {result['export_seconds']:,.1f} s "
             f"({result['exported_rows']:,} rows) | | |"
         )
-    print("\nOne round, level by level (median ms, opendtm / pandas)")
+    print("\nOne round read, level by level (median ms, opendtm / pandas)")
     print("| database | admin0 | admin1 | admin2 | admin3 | site |")
     print("|---|---:|---:|---:|---:|---:|")
     for result in results:
-        parts = {who: result["seconds"][who]["round"] for who in ("opendtm", "pandas")}
+        parts = {who: result["seconds"][who]["read"] for who in ("opendtm", "pandas")}
         cells = [
             f"{statistics.median(parts['opendtm'][level]) * 1000:,.0f} / "
             f"{statistics.median(parts['pandas'][level]) * 1000:,.0f}"

@@ -4,8 +4,9 @@ A round is one collection cycle of one assessment type. Its figures live in a re
 round's first revision is filled while it collects and is frozen when published; a correction
 opens the next revision (with a reason), which is published in its turn while the earlier one
 stays readable. Figures are one value of one indicator for one place, traced to the submission
-and form version they came from. Levels above the place are never stored: they are summed by
-the database when asked (see selectors).
+and form version they came from. A draft's levels above the place are summed by the database
+when asked; a published revision's are summed once, when it is published, and stored as
+level figures, frozen with it (see services/level_figures.py).
 """
 
 from django.db import models
@@ -243,23 +244,67 @@ class Figure(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["revision", "indicator", "admin_area"], name="figure_area"),
-            models.Index(fields=["revision", "indicator", "admin1"], name="figure_admin1"),
-            models.Index(fields=["revision", "indicator", "admin2"], name="figure_admin2"),
-            # Totals across rounds (latest, time series) read from the index alone.
+            # Summing a revision to every level reads it in this order, with no sort.
             models.Index(
-                fields=["revision", "indicator", "admin1", "value"],
-                condition=Q(sex="", age_band=""),
-                name="figure_total_admin1",
-            ),
-            models.Index(
-                fields=["revision", "indicator", "admin2", "value"],
-                condition=Q(sex="", age_band=""),
-                name="figure_total_admin2",
+                fields=["revision", "admin1", "admin2", "admin3", "indicator", "sex", "age_band"],
+                name="figure_levels",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}={self.value}"
+
+
+def derived_key(to: type[models.Model], *, null: bool = True) -> models.ForeignKey:
+    return models.ForeignKey(
+        to,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=null,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+
+class LevelFigure(models.Model):
+    """A published revision's figures summed to admin level 0 to 3: what every table, map,
+    "latest" and time series above the place reads. Written once when the revision is
+    published, in one INSERT ... SELECT, and never changed after, like the revision.
+
+    Derived rows: their keys come from figures that hold them, so the database neither checks
+    them again (a deferred check per row and key at commit) nor indexes them one by one."""
+
+    revision = models.ForeignKey(
+        RoundRevision,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the index below starts with it
+    )
+    level = models.PositiveSmallIntegerField()
+    # The area summed to (None at level 0), and its ancestors, so that drill-down filters as
+    # it does on figures.
+    admin_area = derived_key(AdminArea)
+    admin1 = derived_key(AdminArea)
+    admin2 = derived_key(AdminArea)
+    admin3 = derived_key(AdminArea)
+    indicator = derived_key(Indicator, null=False)
+    sex = models.CharField(max_length=1, blank=True)
+    age_band = models.CharField(max_length=10, blank=True)
+    total = models.FloatField()  # the sum of the values: stocks and yes/no flags
+    first = models.PositiveIntegerField()  # places whose value is 1: ranks
+    places = models.PositiveIntegerField()  # places reporting
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["revision", "level", "indicator", "admin_area"], name="level_figure_place"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.level}={self.total}"
 
 
 class RoundSubmission(models.Model):

@@ -42,7 +42,7 @@ def test_selectors_and_pandas_agree(built):
     assert result["mismatches"] == []
     assert result["exported_rows"] == built.rows
     assert result["compared"] > 1000
-    assert set(result["seconds"]["opendtm"]) == {"round", "latest", "series"}
+    assert set(result["seconds"]["opendtm"]) == {"round", "read", "latest", "series"}
 
 
 def test_latest_reaches_back_for_the_inaccessible_lga(built):
@@ -79,18 +79,20 @@ def test_latest_at_every_level_is_each_places_own_latest_round(built, level):
 
 def test_a_wrong_answer_is_reported():
     ours = {
-        "round": {("1", 5, "idp_individuals", "f", ""): (120.0, 3, 100.0)},
+        "round": {("1", 5, "idp_individuals", "f", ""): (120.0, 3)},
+        "read": {("1", 5, "idp_individuals", "f", ""): (120.0, 3, 100.0)},
         "latest": {(9, "idp_households"): (40.0, 4)},
         "series": {1: (10.0,), 2: (12.0,)},
     }
     theirs = {
-        "round": {("1", 5, "idp_individuals", "f", ""): (120.0, 3, None)},
+        "round": {("1", 5, "idp_individuals", "f", ""): (120.0, 3)},
+        "read": {("1", 5, "idp_individuals", "f", ""): (120.0, 3, None)},
         "latest": {(9, "idp_households"): (40.0, 4)},
         "series": {1: (10.0,), 2: (13.0,)},
     }
     assert differences(ours, ours) == []
     assert differences(ours, theirs) == [
-        "round ('1', 5, 'idp_individuals', 'f', ''): opendtm (120.0, 3, 100.0) pandas (120.0, 3, None)",
+        "read ('1', 5, 'idp_individuals', 'f', ''): opendtm (120.0, 3, 100.0) pandas (120.0, 3, None)",
         "series 2: opendtm (12.0,) pandas (13.0,)",
     ]
 
@@ -110,7 +112,7 @@ def test_the_command_prints_its_table():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "| sqlite | one round to all admin levels" in done.stdout
+    assert "| sqlite | one round summed to admin levels 0-3" in done.stdout
     assert "| sqlite | latest per admin2" in done.stdout
     assert "| sqlite | time series of one admin1" in done.stdout
     assert "Answers agree" in done.stdout

@@ -10,9 +10,22 @@ for those who see submissions.
 """
 
 import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.utils.translation import gettext as _
 
 from opendtm.accounts.models import Operation
@@ -20,10 +33,18 @@ from opendtm.accounts.roles import Capability
 from opendtm.accounts.selectors.operations import AnyUser, require, user_capabilities
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.geo.models import AdminArea, Site
-from opendtm.tracking.models import AssessmentType, Figure, Indicator, Round, RoundRevision
+from opendtm.tracking.models import (
+    AssessmentType,
+    Figure,
+    Indicator,
+    LevelFigure,
+    Round,
+    RoundRevision,
+)
 
 SITE_LEVEL = "site"
 LEVELS = (0, 1, 2, 3, SITE_LEVEL)
+STORED_LEVELS = (0, 1, 2, 3)
 Key = tuple[int | None, str, str, str]  # place, indicator code, sex, age band
 
 
@@ -105,13 +126,46 @@ def aggregate(
     within: AdminArea | None = None,
     place_field: str = "admin_area",  # what a place is: "site" in site assessments
 ) -> dict[Key, tuple[float, int]]:
+    """(place, code, sex, age band) -> (value, places reporting). A published revision's
+    admin levels are read as stored; a draft's, and sites, are summed here."""
+    rows: Iterable[tuple]
+    if is_stored(revision, level, within):
+        rows = LevelFigure.objects.filter(
+            revision=revision, level=level, indicator__in=list(rules), **area_filter(within)
+        ).values_list("admin_area", "indicator", "sex", "age_band", "total", "first", "places")
+    else:
+        rows = summed(revision, level, rules, within, place_field)
+    found = {}
+    for place, indicator, sex, age_band, total, first, count in rows:
+        code, rule = rules[indicator]
+        value = float(first if rule == Indicator.Aggregation.RANK else total)
+        found[(place, code, sex, age_band)] = (value, count)
+    return found
+
+
+def is_stored(revision: RoundRevision, level: int | str, within: AdminArea | None) -> bool:
+    """Stored levels: 0 to 3 of a revision once published (see services/level_figures.py)."""
+    return (
+        revision.status != RoundRevision.Status.DRAFT
+        and level in STORED_LEVELS
+        and (within is None or within.level in STORED_LEVELS)
+    )
+
+
+def summed(
+    revision: RoundRevision,
+    level: int | str,
+    rules: Rules,
+    within: AdminArea | None,
+    place_field: str,
+) -> Iterator[tuple]:
     # No join: rows are grouped by indicator id, and the rule picks a sum or a count after.
     column = place_column(level)
     figures = Figure.objects.filter(
         revision=revision, indicator__in=list(rules), **area_filter(within)
     )
-    if level == SITE_LEVEL:
-        figures = figures.filter(site__isnull=False)
+    if column:
+        figures = figures.filter(**{f"{column}__isnull": False})
     # Grouped by site, each group is one place: a COUNT(DISTINCT) there would sort every row.
     places = Max(Value(1)) if level == SITE_LEVEL else Count(place_field, distinct=True)
     rows = (
@@ -119,12 +173,8 @@ def aggregate(
         .order_by()
         .annotate(total=Sum("value"), first=Count("id", filter=Q(value=1)), places=places)
     )
-    found = {}
-    for *place, indicator, sex, age_band, total, first, count in rows:
-        code, rule = rules[indicator]
-        value = float(first if rule == Indicator.Aggregation.RANK else total)
-        found[(place[0] if place else None, code, sex, age_band)] = (value, count)
-    return found
+    for row in rows:
+        yield row if column else (None, *row)
 
 
 def previous_round(round: Round) -> Round | None:
@@ -189,16 +239,6 @@ class LatestRow:
     period_end: datetime.date
 
 
-def published_figures(operation: Operation, assessment_type: str) -> QuerySet[Figure]:
-    return Figure.objects.filter(
-        revision__status=RoundRevision.Status.PUBLISHED,
-        revision__round__operation=operation,
-        revision__round__assessment_type=assessment_type,
-        sex="",
-        age_band="",
-    )
-
-
 def latest_by_level(
     *,
     user: AnyUser,
@@ -209,11 +249,8 @@ def latest_by_level(
 ) -> list[LatestRow]:
     """Per place, each indicator's total in the latest published round that reported it.
 
-    Never a sum across rounds: a place assessed in rounds 3 and 5 shows round 5 alone. The
-    latest revisions are found first, then only their totals are summed, so the cost follows
-    the places and not the number of rounds.
+    Never a sum across rounds: a place assessed in rounds 3 and 5 shows round 5 alone.
     """
-    column = place_column(level)
     indicators = dict(
         visible_indicators(user=user, operation=operation)
         .filter(code__in=codes)
@@ -224,71 +261,83 @@ def latest_by_level(
         round__operation=operation,
         round__assessment_type=assessment_type,
     )
-    newest = newest_revisions(published, level, operation, list(indicators))
+    if level == SITE_LEVEL:
+        rows = latest_sites(published, operation, list(indicators))
+    else:
+        rows = latest_stored(published, int(level), list(indicators))
+    found = [
+        LatestRow(place, indicators[indicator], total, number, end)
+        for place, indicator, total, number, end in rows
+    ]
+    return sorted(found, key=lambda row: (row.place_id or 0, row.indicator))
+
+
+LatestTuple = tuple[int | None, int, float, int, datetime.date]
+
+
+def latest_stored(
+    published: QuerySet[RoundRevision], level: int, ids: list[int]
+) -> Iterable[LatestTuple]:
+    """The stored totals, each place's newest round kept by a window over its rounds."""
+    totals = LevelFigure.objects.filter(
+        revision__in=published, level=level, indicator__in=ids, sex="", age_band=""
+    ).annotate(
+        newest=Window(
+            Max("revision__round__number"), partition_by=[F("admin_area"), F("indicator")]
+        )
+    )
+    return totals.filter(revision__round__number=F("newest")).values_list(
+        "admin_area", "indicator", "total", "revision__round__number", "revision__round__period_end"
+    )
+
+
+def latest_sites(
+    published: QuerySet[RoundRevision], operation: Operation, ids: list[int]
+) -> Iterable[LatestTuple]:
+    """Sites are not stored: each site's newest revision is probed first, then only those
+    revisions' totals are summed, so the cost follows the sites and not the rounds."""
+    newest = newest_revisions(published, operation, ids)
     rounds = {
         pk: (number, end)
         for pk, number, end in published.filter(pk__in=set(newest.values())).values_list(
             "pk", "round__number", "round__period_end"
         )
     }
-    group = [column] if column else []
     rows = (
         Figure.objects.filter(
-            sex="",
-            age_band="",
-            revision__in=list(rounds),
-            indicator__in=list(indicators),
-            **({f"{column}__isnull": False} if column else {}),
+            sex="", age_band="", revision__in=list(rounds), indicator__in=ids, site__isnull=False
         )
-        .values_list(*group, "indicator", "revision")
+        .values_list("site", "indicator", "revision")
         .order_by()
         .annotate(total=Sum("value"))
     )
-    found = []
-    for row in rows:
-        place = row[0] if column else None
-        indicator, revision, total = row[-3:]
+    for place, indicator, revision, total in rows:
         if newest.get((place, indicator)) == revision:
-            number, end = rounds[revision]
-            found.append(LatestRow(place, indicators[indicator], total, number, end))
-    return sorted(found, key=lambda row: (row.place_id or 0, row.indicator))
+            yield (place, indicator, total, *rounds[revision])
 
 
 def newest_revisions(
-    published: QuerySet[RoundRevision], level: int | str, operation: Operation, ids: list[int]
-) -> dict[tuple[int | None, int], int]:
-    """(place, indicator id) -> the latest published revision holding the place's total.
+    published: QuerySet[RoundRevision], operation: Operation, ids: list[int]
+) -> dict[tuple[int, int], int]:
+    """(site, indicator id) -> the latest published revision holding the site's total, each
+    probed newest round first, one index lookup a round, until one holds it."""
 
-    Each is probed newest round first, one index lookup a round, until one holds it; level 0
-    is one place, the whole operation.
-    """
-    column = place_column(level)
-
-    def newest(**place: object) -> Subquery:
-        held = Figure.objects.filter(sex="", age_band="", revision=OuterRef("pk"), **place)
+    def newest(indicator: int) -> Subquery:
+        held = Figure.objects.filter(
+            sex="",
+            age_band="",
+            revision=OuterRef("pk"),
+            indicator=indicator,
+            site=OuterRef(OuterRef("pk")),
+        )
         return Subquery(published.filter(Exists(held)).order_by("-round__number").values("pk")[:1])
 
-    if not ids:
-        return {}
-    if column is None:
-        found = Indicator.objects.filter(pk__in=ids).annotate(
-            newest=newest(indicator=OuterRef(OuterRef("pk")))
-        )
-        return {
-            (None, pk): revision for pk, revision in found.values_list("pk", "newest") if revision
-        }
-    places = (
-        Site.objects.filter(operation=operation)
-        if level == SITE_LEVEL
-        else AdminArea.objects.filter(operation=operation, level=level)
-    )
-    probes = {
-        f"newest_{pk}": newest(indicator=pk, **{column: OuterRef(OuterRef("pk"))}) for pk in ids
-    }
-    latest: dict[tuple[int | None, int], int] = {}
-    for place, *revisions in places.annotate(**probes).order_by().values_list("pk", *probes):
+    probes = {f"newest_{pk}": newest(pk) for pk in ids}
+    sites = Site.objects.filter(operation=operation).annotate(**probes).order_by()
+    latest: dict[tuple[int, int], int] = {}
+    for site, *revisions in sites.values_list("pk", *probes):
         latest.update(
-            {(place, pk): revision for pk, revision in zip(ids, revisions, strict=True) if revision}
+            {(site, pk): revision for pk, revision in zip(ids, revisions, strict=True) if revision}
         )
     return latest
 
@@ -299,14 +348,21 @@ def time_series(
     """(round number, period end, total) for one area over every published round."""
     require(user=user, operation=area.operation, capability=Capability.VIEW_PUBLISHED)
     indicators = visible_indicators(user=user, operation=area.operation).filter(code=code)
-    rows = (
-        published_figures(area.operation, assessment_type)
-        .filter(indicator__in=indicators, **area_filter(area))
-        .values("revision__round__number", "revision__round__period_end")
-        .order_by("revision__round__number")
-        .annotate(total=Sum("value"))
+    rounds = ("revision__round__number", "revision__round__period_end")
+    rows: QuerySet
+    if area.level in STORED_LEVELS:
+        rows = LevelFigure.objects.filter(
+            level=area.level, **({"admin_area": area} if area.level else {})
+        ).values_list(*rounds, "total")
+    else:
+        rows = Figure.objects.filter(admin_area=area).values_list(*rounds).annotate(Sum("value"))
+    return list(
+        rows.filter(
+            revision__status=RoundRevision.Status.PUBLISHED,
+            revision__round__operation=area.operation,
+            revision__round__assessment_type=assessment_type,
+            indicator__in=indicators,
+            sex="",
+            age_band="",
+        ).order_by("revision__round__number")
     )
-    return [
-        (row["revision__round__number"], row["revision__round__period_end"], row["total"])
-        for row in rows
-    ]
