@@ -171,6 +171,18 @@ OPENDTM_CONVERSION_TIMEOUT = float(os.environ.get("OPENDTM_CONVERSION_TIMEOUT", 
 OPENDTM_CONVERSION_MEMORY_MB = int(os.environ.get("OPENDTM_CONVERSION_MEMORY_MB", "1536"))
 OPENDTM_CONVERSION_VALIDATE = env_bool("OPENDTM_CONVERSION_VALIDATE", True)
 
+# Sharing: a site-level file is withheld above this re-identification risk (HDX's rule for
+# microdata is 3%). HDX packages are uploaded only when a key is set, to the site named
+# (stage unless told), for the organisation and maintainer given by their HDX ids.
+OPENDTM_MICRODATA_RISK_LIMIT = float(os.environ.get("OPENDTM_MICRODATA_RISK_LIMIT", "0.03"))
+OPENDTM_HDX_KEY = os.environ.get("OPENDTM_HDX_KEY", "")
+OPENDTM_HDX_SITE = os.environ.get("OPENDTM_HDX_SITE", "stage")
+OPENDTM_HDX_ORGANIZATION = os.environ.get("OPENDTM_HDX_ORGANIZATION", "")
+OPENDTM_HDX_MAINTAINER = os.environ.get("OPENDTM_HDX_MAINTAINER", "")
+OPENDTM_HDX_LICENSE = os.environ.get("OPENDTM_HDX_LICENSE", "cc-by-igo")
+# Requests per subscription key (or signed-in user) to the DTM API and the HAPI endpoint.
+OPENDTM_PUBLIC_API_RATE = os.environ.get("OPENDTM_PUBLIC_API_RATE", "60/minute")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("OPENDTM_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -220,4 +232,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

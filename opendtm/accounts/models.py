@@ -44,6 +44,14 @@ class Operation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("Public cells below this count are blanked."),
     )
+    # The logo is kept in the content-addressed blob store (collection/blobs.py), named here
+    # by its SHA-256, so the audit log records which logo was set.
+    report_logo = models.CharField(_("report logo"), max_length=64, blank=True)
+    report_disclaimer = models.TextField(
+        _("report disclaimer"),
+        blank=True,
+        help_text=_("Printed on every situation report; left empty, the standard wording."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,6 +32,22 @@ class OperationSettingsForm(forms.Form):
     suppression_threshold = forms.IntegerField(
         label=_("Suppression threshold"), min_value=1, max_value=1000
     )
+    report_logo = forms.ImageField(
+        label=_("Report logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=_("PNG or JPEG, at most 1 MB, printed at the top of situation reports."),
+    )
+    remove_report_logo = forms.BooleanField(label=_("Remove the report logo"), required=False)
+    report_disclaimer = forms.CharField(
+        label=_("Report disclaimer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Printed at the end of situation reports. Left empty, they print a standard "
+            "disclaimer on boundaries and estimates, in the report's language."
+        ),
+    )
 
     @classmethod
     def initial_for(cls, operation: Operation) -> dict:
@@ -40,6 +56,7 @@ class OperationSettingsForm(forms.Form):
             "admin_level_names": ", ".join(operation.admin_level_names),
             "default_language": operation.default_language,
             "suppression_threshold": operation.suppression_threshold,
+            "report_disclaimer": operation.report_disclaimer,
         }
 
 

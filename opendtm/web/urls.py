@@ -32,6 +32,9 @@ operation_urls: list[URLPattern | URLResolver] = [
     # Tracking pages: rounds and their issues; figures and the form mapping editor.
     path("", include("opendtm.web.urls_rounds")),
     path("", include("opendtm.web.urls_figures")),
+    path("", include("opendtm.web.urls_sharing_keys")),  # subscription keys to the public API
+    path("", include("opendtm.web.urls_round_report")),  # a round's PDF situation report
+    path("", include("opendtm.web.urls_round_sharing")),  # a round's files, public and restricted
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from opendtm.collection.models import (
     SubmissionVersion,
 )
 from opendtm.geo.models import ImportJob, SiteAreaMatch
+from opendtm.publishing.models import SubscriptionKey
 from opendtm.tracking.models import Indicator, Round, ValidationIssue
 from tests.factories import AdminAreaFactory, MembershipFactory, SiteFactory, UserFactory
 
@@ -108,6 +109,9 @@ SAMPLES = {
     "web:issue-explain": lambda b: {**round_kwargs(b), "pk": issue_of(b).pk if b else 1},
     "web:indicator-edit": lambda b: {"code": own_indicator_of(b).code if b else "x"},
     "web:indicator-delete": lambda b: {"code": own_indicator_of(b).code if b else "x"},
+    "web:round-report": lambda b: round_kwargs(b),
+    # Subscription keys to the public API (B's key).
+    "web:subscription-key-revoke": lambda b: {"key_id": subscription_key_of(b).pk if b else 1},
 }
 
 
@@ -164,6 +168,20 @@ def own_indicator_of(b):
     return found
 
 
+def subscription_key_of(b):
+    found, _created = SubscriptionKey.objects.get_or_create(
+        operation=b["operation"],
+        prefix="b" * 12,
+        defaults={
+            "consumer_name": "Khartoum consumer",
+            "contact_email": "b@example.org",
+            "digest": "0" * 64,
+            "issued_by": b["membership"].user,
+        },
+    )
+    return found
+
+
 SLUG_ONLY = {
     "web:operation",
     "web:operation-settings",
@@ -184,6 +202,7 @@ SLUG_ONLY = {
     "web:rounds",
     "web:tracking-settings",
     "web:indicator-new",
+    "web:subscription-keys",
 }
 
 

@@ -130,9 +130,7 @@ def aggregate(
     admin levels are read as stored; a draft's, and sites, are summed here."""
     rows: Iterable[tuple]
     if is_stored(revision, level, within):
-        rows = LevelFigure.objects.filter(
-            revision=revision, level=level, indicator__in=list(rules), **area_filter(within)
-        ).values_list("admin_area", "indicator", "sex", "age_band", "total", "first", "places")
+        rows = stored(revision, level, rules, within)
     else:
         rows = summed(revision, level, rules, within, place_field)
     found = {}
@@ -141,6 +139,20 @@ def aggregate(
         value = float(first if rule == Indicator.Aggregation.RANK else total)
         found[(place, code, sex, age_band)] = (value, count)
     return found
+
+
+def stored(
+    revision: RoundRevision, level: int | str, rules: Rules, within: AdminArea | None
+) -> Iterator[tuple]:
+    """Level figures; level 0 inside an area is that area's own total."""
+    found = LevelFigure.objects.filter(revision=revision, indicator__in=list(rules))
+    if level == 0 and within is not None and within.level > 0:
+        found = found.filter(level=within.level, admin_area=within)
+    else:
+        found = found.filter(level=level, **area_filter(within))
+    columns = ("indicator", "sex", "age_band", "total", "first", "places")
+    for place, *rest in found.values_list("admin_area", *columns):
+        yield (None if level == 0 else place, *rest)
 
 
 def is_stored(revision: RoundRevision, level: int | str, within: AdminArea | None) -> bool:

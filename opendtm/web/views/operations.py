@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from opendtm.geo.selectors import (
     site_match_list,
     site_type_counts,
 )
+from opendtm.publishing.services.reports import report_branding_update
 from opendtm.web.forms import OperationCreateForm, OperationSettingsForm, split_names
 from opendtm.web.views.base import (
     SignedInRequest,
@@ -85,20 +87,31 @@ def overview(request: SignedInRequest, operation: Operation) -> HttpResponse:
 @operation_page(Capability.MANAGE_OPERATION)
 def operation_settings(request: SignedInRequest, operation: Operation) -> HttpResponse:
     form = OperationSettingsForm(
-        request.POST or None, initial=OperationSettingsForm.initial_for(operation)
+        request.POST or None,
+        request.FILES or None,
+        initial=OperationSettingsForm.initial_for(operation),
     )
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        logo = data["report_logo"]
         try:
-            operation_update(
-                actor=request.user,
-                operation=operation,
-                name=data["name"],
-                admin_level_names=split_names(data["admin_level_names"]),
-                default_language=data["default_language"],
-                suppression_threshold=data["suppression_threshold"],
-            )
+            with transaction.atomic():  # both saved, or neither
+                operation_update(
+                    actor=request.user,
+                    operation=operation,
+                    name=data["name"],
+                    admin_level_names=split_names(data["admin_level_names"]),
+                    default_language=data["default_language"],
+                    suppression_threshold=data["suppression_threshold"],
+                )
+                report_branding_update(
+                    actor=request.user,
+                    operation=operation,
+                    disclaimer=data["report_disclaimer"],
+                    logo=logo.read() if logo else None,
+                    remove_logo=data["remove_report_logo"],
+                )
         except ApplicationError as error:
             context.update(refusal(error))
         else:
