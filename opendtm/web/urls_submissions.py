@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from opendtm.web.views import submission_exports, submissions
+from opendtm.web.views import submission_exports, submission_round, submissions
 
 PREFIX = "forms/<str:form_id>/submissions/"
 
@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{PREFIX}<int:pk>/", submissions.submission_detail, name="submission"),
     path(f"{PREFIX}<int:pk>/review/", submissions.submission_review_view, name="submission-review"),
     path(f"{PREFIX}<int:pk>/fields/", submissions.submission_edit_view, name="submission-edit"),
+    path(
+        f"{PREFIX}<int:pk>/round/",
+        submission_round.submission_attach_view,
+        name="submission-attach",
+    ),
     path(
         f"{PREFIX}<int:pk>/versions/<int:version_id>/xml/",
         submissions.submission_version_xml,

@@ -73,6 +73,7 @@ SAMPLES = {
     "web:submission": lambda b: submission_kwargs(b),
     "web:submission-review": lambda b: submission_kwargs(b),
     "web:submission-edit": lambda b: submission_kwargs(b),
+    "web:submission-attach": lambda b: submission_kwargs(b),
     "web:submission-version-xml": lambda b: {
         **submission_kwargs(b),
         "version_id": b["submission"].versions.get().pk if b else 1,

@@ -1,5 +1,5 @@
 """The actions that move a round on: move, validate, publish and correct, each answering
-with the round as it now is."""
+with the round as it now is; and attach, which makes submissions count in it."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -20,7 +20,9 @@ from opendtm.tracking.api.fields import ROUND_PATH, round_of
 from opendtm.tracking.api.issues import IssueSerializer
 from opendtm.tracking.api.rounds import RoundDetailSerializer, round_response
 from opendtm.tracking.models import Round
+from opendtm.tracking.selectors.attachments import MAX_ATTACHED, submissions_named
 from opendtm.tracking.selectors.rounds import IssueFilters, issue_list
+from opendtm.tracking.services.attach import round_attach
 from opendtm.tracking.services.rounds import round_correct, round_move, round_publish
 from opendtm.tracking.services.validation import round_validate_run
 
@@ -125,4 +127,37 @@ class RoundCorrectApi(ApiView):
         round = round_of(request, slug, assessment_type, number)
         data = parse(self.InputSerializer, request.data)
         round_correct(actor=acting_user(request), round=round, reason=data["reason"])
+        return round_response(request, round)
+
+
+class RoundAttachApi(ApiView):
+    class InputSerializer(Input):
+        submissions = serializers.ListField(
+            child=serializers.CharField(max_length=255),
+            min_length=1,
+            max_length=MAX_ATTACHED,
+            help_text="Instance IDs (uuid:…) of the operation's submissions.",
+        )
+
+        class Meta:
+            ref_name = "RoundAttachment"
+
+    @extend_schema(
+        summary="Count submissions in this round, whatever the day they were received",
+        description="For data entered late or imported: each submission's figures leave the "
+        "draft of the round it counted in and are written into this round's draft. The round "
+        "must not be published, and the forms must be of its assessment type; one refusal "
+        "names every submission at fault, and nothing is attached then.",
+        parameters=ROUND_PATH,
+        request=InputSerializer,
+        responses={200: RoundDetailSerializer, **refusals(400, 403, 404)},
+    )
+    def post(self, request: Request, slug: str, assessment_type: str, number: int) -> Response:
+        user = acting_user(request)
+        round = round_of(request, slug, assessment_type, number)
+        data = parse(self.InputSerializer, request.data)
+        found = submissions_named(
+            user=user, operation=round.operation, instance_ids=data["submissions"]
+        )
+        round_attach(actor=user, submissions=found, round=round)
         return round_response(request, round)

@@ -6,6 +6,7 @@ from opendtm.tracking.api.figures import AreaTimeSeriesApi, LatestFigureListApi,
 from opendtm.tracking.api.indicators import IndicatorDetailApi, IndicatorListCreateApi
 from opendtm.tracking.api.issues import IssueExplainApi, IssueListApi
 from opendtm.tracking.api.round_actions import (
+    RoundAttachApi,
     RoundCorrectApi,
     RoundMoveApi,
     RoundPublishApi,
@@ -25,6 +26,7 @@ urlpatterns = [
     path(f"{one}validate/", RoundValidateApi.as_view(), name="api-round-validate"),
     path(f"{one}publish/", RoundPublishApi.as_view(), name="api-round-publish"),
     path(f"{one}correct/", RoundCorrectApi.as_view(), name="api-round-correct"),
+    path(f"{one}attach/", RoundAttachApi.as_view(), name="api-round-attach"),
     path(f"{one}issues/", IssueListApi.as_view(), name="api-round-issue-list"),
     path(
         f"{one}issues/<int:issue_id>/explain/",

@@ -29,6 +29,7 @@ from opendtm.collection.selectors.submissions import (
 from opendtm.collection.services.edits import submission_edit_fields
 from opendtm.collection.services.review import submission_review
 from opendtm.core.errors import ApplicationError
+from opendtm.tracking.selectors.attachments import submission_round_get
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
 
 FIELD_PREFIX = "field:"
@@ -115,7 +116,22 @@ def detail_context(request: SignedInRequest, operation: Operation, form_id: str,
         "history": version_history(versions),
         "reviews": list(submission.reviews.all()),
         "review_form": ReviewForm(initial={"state": submission.review_state}),
+        "counts_in": submission_round_get(user=request.user, submission=submission),
     }
+
+
+def detail_page(
+    request: SignedInRequest,
+    operation: Operation,
+    form_id: str,
+    pk: int,
+    *,
+    error: ApplicationError,
+    **extra: Any,
+) -> HttpResponse:
+    """The submission's page again, with why an action on it was refused."""
+    context = {**detail_context(request, operation, form_id, pk), **refusal(error), **extra}
+    return page(request, operation, "web/submissions/detail.html", context, status=400)
 
 
 @operation_page(Capability.VIEW_SUBMISSIONS)
@@ -143,10 +159,9 @@ def submission_review_view(
                 comment=review_form.cleaned_data["comment"],
             )
         except ApplicationError as error:
-            context = detail_context(request, operation, form_id, pk)
-            context.update(refusal(error))
-            context["review_form"] = review_form
-            return page(request, operation, "web/submissions/detail.html", context, status=400)
+            return detail_page(
+                request, operation, form_id, pk, error=error, review_form=review_form
+            )
         messages.success(
             request,
             _("Review saved: %(state)s.")
