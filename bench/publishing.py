@@ -108,28 +108,27 @@ def measure_steps(env: dict[str, str], out: Path, args: argparse.Namespace) -> d
     built = json.loads((out / "built.json").read_text())
     common = ["--out", str(out), "--repeats", str(args.repeats)]
     results = {}
-    for step in dict.fromkeys(
-        name for row in rows(args.rounds) for name in (row.ours, row.baseline)
-    ):
+    steps = (name for row in rows(args.rounds) for name in (row.ours, row.baseline))
+    for step in dict.fromkeys(steps):  # in order: the report before its reprints
         print(f"measuring {step}", file=sys.stderr)
         if step in HTTP_STEPS:
-            # A server per step, so that its worker's peak is this step's.
-            with gunicorn(env | SERVER_ENV, workers=1) as port:
-                url = f"http://127.0.0.1:{port}"
-                results[step] = child(
-                    "bench.publishing_client",
-                    step,
-                    "--url",
-                    url,
-                    "--country",
-                    built["country_name"],
-                    *common,
-                    env=env | {KEY_VARIABLE: built["key"]},
-                )
-                results[step]["server_bytes"] = server_peak(port)
+            results[step] = http_step(step, env, built, common)
         else:
             results[step] = child("bench.publishing_steps", step, *common, env=env)
     return results
+
+
+def http_step(step: str, env: dict[str, str], built: dict, common: list[str]) -> dict[str, Any]:
+    """A client step against a server of its own, so that the worker's peak is this step's."""
+    with gunicorn(env | SERVER_ENV, workers=1) as port:
+        found = child(
+            "bench.publishing_client",
+            step,
+            *("--url", f"http://127.0.0.1:{port}", "--country", built["country_name"]),
+            *common,
+            env=env | {KEY_VARIABLE: built["key"]},
+        )
+        return {**found, "server_bytes": server_peak(port)}
 
 
 def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -201,8 +200,8 @@ def print_tables(results: list[dict[str, Any]], args: argparse.Namespace) -> Non
             f"{steps['report']['charts']} charts."
         )
     print(
-        "| database | step | opendtm | opendtm peak memory | baseline | baseline time "
-        "| baseline peak memory | opendtm ÷ baseline |"
+        "| database | step | opendtm time | opendtm peak memory | baseline | baseline time "
+        "| baseline peak memory | opendtm ÷ baseline time |"
     )
     print("|---|---|---:|---:|---|---:|---:|---:|")
     for result in results:

@@ -143,7 +143,7 @@ def test_a_childs_peak_memory_is_its_own_not_its_parents():
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     grown = result["peak_bytes"] - result["start_bytes"]
-    assert 64 * 2**20 <= grown < 200 * 2**20
+    assert 56 * 2**20 <= grown < 200 * 2**20  # its 64 MiB, some in pages it had already
     assert result["peak_bytes"] < len(ballast)
 
 

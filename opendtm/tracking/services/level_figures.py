@@ -36,22 +36,26 @@ def level_figures_store(revision: RoundRevision) -> int:
         return cursor.rowcount
 
 
+TUNING = {"enable_sort": "off", "jit": "off", "work_mem": "'64MB'"}
+
+
 @contextmanager
 def planned_in_index_order(cursor: CursorWrapper) -> Iterator[None]:
     """On PostgreSQL, read the revision's figures in the order of the figure_levels index.
     Priced by the table's physical order (submissions arrive in any order), the index looks
-    slower than sorting every row, which measures twice as slow; and the statement is over
-    before JIT-compiling it would pay. For this statement only."""
+    slower than sorting every row, which measures twice as slow; the statement is over before
+    JIT-compiling it would pay; the stored rows (a hundred thousand) are sorted in memory.
+    For this statement only."""
     postgres = connection.vendor == "postgresql"
     if postgres:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL jit = off")
+        for name, value in TUNING.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
     try:
         yield
     finally:
         if postgres:
-            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
-            cursor.execute("SET LOCAL jit TO DEFAULT")
+            for name in TUNING:
+                cursor.execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 def store_statement(revision: int, place: str) -> str:
@@ -67,7 +71,9 @@ def store_statement(revision: int, place: str) -> str:
         f"COUNT(DISTINCT {place}) AS places FROM {figures} WHERE revision_id = {revision} "
         f"GROUP BY {fine}) "
         f"INSERT INTO {stored} (revision_id, level, admin_area_id, admin1_id, admin2_id, "
-        f"admin3_id, {KEYS}, total, first, places) {rollups}"
+        f"admin3_id, {KEYS}, total, first, places) {rollups} "
+        # In the order of the level_figure_place index, which then grows at its end only.
+        "ORDER BY 2, 7, 3"
     )
 
 
