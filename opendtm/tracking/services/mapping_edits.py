@@ -28,6 +28,7 @@ from opendtm.tracking.services.mapping import (
     mappable_questions,
     question_mapping,
 )
+from opendtm.tracking.tasks import recompute_version_figures
 
 RECOMPUTE_BATCH = 500
 
@@ -158,11 +159,12 @@ def mapping_save(
             before={path: before.get(path) for path in paths},
             after={path: after.get(path) for path in paths},
         )
-    version_figures_recompute(form_version)
+        # Thousands of submissions may follow: a background task rewrites their figures.
+        transaction.on_commit(lambda: recompute_version_figures.enqueue(form_version.pk))
     return mapping
 
 
-def version_figures_recompute(form_version: FormVersion) -> None:
+def version_figures_recompute(form_version: FormVersion) -> int:
     """Rewrite the figures of the submissions whose current data is of this version."""
     submission_ids = list(
         SubmissionVersion.objects.filter(form_version=form_version, current=True).values_list(
@@ -171,3 +173,4 @@ def version_figures_recompute(form_version: FormVersion) -> None:
     )
     for start in range(0, len(submission_ids), RECOMPUTE_BATCH):
         figures_recompute(submission_ids[start : start + RECOMPUTE_BATCH])
+    return len(submission_ids)

@@ -37,7 +37,8 @@ def form_mapping(request: SignedInRequest, operation: Operation, form_id: str) -
     messages.success(
         request,
         _(
-            "Mapping of version %(version)s saved; the figures of its approved submissions follow it."
+            "Mapping of version %(version)s saved; the figures of its approved submissions are "
+            "being rewritten in the background."
         )
         % {"version": version.version},
     )

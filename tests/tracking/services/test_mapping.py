@@ -95,7 +95,7 @@ def test_mistakes_name_the_question_and_column(operation):
 
 
 def test_a_form_without_columns_is_mapped_in_the_editor_and_its_figures_follow(
-    admin_user, manager, operation, borno, plain_version
+    admin_user, manager, operation, borno, plain_version, django_capture_on_commit_callbacks
 ):
     # given an approved submission that gives no figures yet
     month_round(manager, operation, 1)
@@ -110,8 +110,12 @@ def test_a_form_without_columns_is_mapped_in_the_editor_and_its_figures_follow(
         dark="yes",
     )
     assert not Figure.objects.filter(submission=submission).exists()
-    # when an IM officer maps its questions
-    saved = mapping_save(actor=admin_user, form_version=plain_version, rows=SPECS)
+    # when an IM officer maps its questions (the figures follow in a background task)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        saved = mapping_save(actor=admin_user, form_version=plain_version, rows=SPECS)
+    assert not Figure.objects.filter(submission=submission).exists()  # not in the request
+    assert len(queued) == 1
+    queued[0]()
     # then the rows are those the XLSForm columns would give, and the figures are written
     assert rows_of(saved) == [
         ("dark", "pr_lighting_inadequate", "", "yes", 1.0, 0.0),
@@ -148,17 +152,18 @@ def test_a_form_without_columns_is_mapped_in_the_editor_and_its_figures_follow(
 
 
 def test_clearing_a_question_removes_its_figures(
-    admin_user, manager, operation, borno, plain_version
+    admin_user, manager, operation, borno, plain_version, django_capture_on_commit_callbacks
 ):
     month_round(manager, operation, 1)
     mapping_save(actor=admin_user, form_version=plain_version, rows=SPECS)
     submission = assess(plain_version, borno[2][0], 1, idp_hh=10, need1="food")
     assert Figure.objects.filter(submission=submission, indicator__code="idp_households").exists()
-    mapping_save(
-        actor=admin_user,
-        form_version=plain_version,
-        rows=[MappingSpec("idp_hh"), *SPECS[1:]],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        mapping_save(
+            actor=admin_user,
+            form_version=plain_version,
+            rows=[MappingSpec("idp_hh"), *SPECS[1:]],
+        )
     assert not Figure.objects.filter(submission=submission, indicator__code="idp_households")
     assert Figure.objects.filter(submission=submission, indicator__code="need_rank_food").exists()
     assert AuditEvent.objects.filter(object_type="tracking.fieldmapping").count() == 2
