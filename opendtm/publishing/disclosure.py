@@ -12,7 +12,7 @@ Two rules (research/sharing.md §6):
   break k-anonymity. HDX publishes microdata only when the global risk is below 3%.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,16 +40,20 @@ def suppress(
         if value is not None and 0 < value < threshold
     }
     groups = [list(group) for group in sums]
-    changed = bool(hidden)
-    while changed:
-        changed = False
-        for group in groups:
-            if sum(key in hidden for key in group) != 1:
-                continue
-            partner = smallest_visible(cells, group, hidden)
-            if partner is not None:
-                hidden[partner] = Suppressed.COMPLEMENTARY
-                changed = True
+    containing: dict[CellKey, list[int]] = defaultdict(list)
+    for number, group in enumerate(groups):
+        for key in group:
+            containing[key].append(number)
+    # Only the sums holding a newly hidden cell can have come to hold exactly one.
+    waiting = deque(sorted({number for key in hidden for number in containing[key]}))
+    while waiting:
+        group = groups[waiting.popleft()]
+        if sum(key in hidden for key in group) != 1:
+            continue
+        partner = smallest_visible(cells, group, hidden)
+        if partner is not None:
+            hidden[partner] = Suppressed.COMPLEMENTARY
+            waiting.extend(containing[partner])
     return hidden
 
 

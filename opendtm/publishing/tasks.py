@@ -3,7 +3,7 @@
 from django.utils import translation
 from django_tasks import task
 
-from opendtm.publishing.services.exports import series_build
+from opendtm.publishing.services.exports import round_files_prepare, series_build
 from opendtm.tracking.models import Round
 
 
@@ -13,3 +13,15 @@ def build_series_file(round_id: int, level: str, format: str, language: str) -> 
     round = Round.objects.select_related("operation").get(pk=round_id)
     with translation.override(language):
         return str(series_build(round=round, level=level, format=format).path)
+
+
+@task()
+def prepare_round_files(round_id: int) -> int:
+    """A round was published: its public files, written ahead of the first download."""
+    round = Round.objects.select_related("operation").get(pk=round_id)
+    with translation.override(round.operation.default_language):
+        return round_files_prepare(round=round)
+
+
+def round_published_received(round_id: int, **_kwargs: object) -> None:
+    prepare_round_files.enqueue(round_id)

@@ -33,7 +33,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from opendtm.core.csv_export import csv_lines
-from opendtm.core.errors import NotFound
+from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.publishing.exports.columns import (
     LEVELS,
     Column,
@@ -222,6 +222,20 @@ def round_file(*, round: Round, level: str, format: str) -> ExportFile:
         with written(path) as handle:
             write_file(handle, format, columns, table_rows(found, columns), notes(found, summary))
     return ExportFile(path, file_name(round, level, format))
+
+
+def round_files_prepare(*, round: Round) -> int:
+    """Every public file of the round written now, so that downloads find them; a level the
+    microdata gate withholds is left out. How many files were written."""
+    written_files = 0
+    for level in export_levels(round):
+        for format in FORMATS:
+            try:
+                round_file(round=round, level=level, format=format)
+            except ApplicationError:  # withheld: the Share section says why
+                break
+            written_files += 1
+    return written_files
 
 
 def refuse_if_blocked(round: Round, summary: Summary) -> None:

@@ -20,6 +20,7 @@ from opendtm.accounts.services.audit import Action, audit_record, snapshot
 from opendtm.core.errors import ApplicationError, Problem
 from opendtm.tracking.models import Figure, Round, RoundRevision, ValidationIssue
 from opendtm.tracking.services.level_figures import level_figures_store
+from opendtm.tracking.signals import announce_published
 
 Status = Round.Status
 MOVES = {
@@ -191,6 +192,7 @@ def round_publish(*, actor: User, round: Round) -> RoundRevision:
         Round.objects.filter(pk=round.pk).update(status=Status.PUBLISHED, updated_at=now)
         round.status = Status.PUBLISHED
         level_figures_store(draft)
+        announce_published(round.pk)
         audit_record(
             actor=actor,
             operation=round.operation,

@@ -164,3 +164,18 @@ def test_a_multi_round_file_is_queued_once_while_it_is_written(aged, settings):
     build_series_file.call(*queued.args)
     assert series_file(round=aged, level="admin1", format="csv").path.exists()
     assert len(default_task_backend.results) == 1
+
+
+def test_publishing_writes_the_public_files_ahead_of_the_first_download(
+    manager, operation, aged_form, sites, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs inline in tests
+        found = publish(manager, operation, aged_form, sites, 1, [ABADAM, ASKIRA])
+    with mock.patch.object(exports, "table", wraps=exports.table) as computed:
+        for level in ("admin1", "admin2"):
+            for format in ("csv", "xlsx"):
+                assert round_file(round=found, level=level, format=format).path.exists()
+    assert computed.call_count == 0  # all written when it was published
+    with pytest.raises(ApplicationError):  # the site level is withheld here: nothing written
+        round_file(round=found, level="site", format="csv")
+    assert computed.call_count == 0
