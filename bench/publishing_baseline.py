@@ -41,7 +41,7 @@ def admin2_sql(*, one_round: bool) -> str:
 def admin2_frame(operation_id: int, round_id: int | None = None) -> pd.DataFrame:
     """One row per admin 2 area (and round), one column per figure: `idp_individuals`,
     `idp_individuals+f+0-4`..."""
-    parameters = [
+    parameters: list[str | int] = [
         Indicator.Aggregation.RANK,
         RoundRevision.Status.PUBLISHED,
         Indicator.Sensitivity.PUBLIC,

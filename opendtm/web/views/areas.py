@@ -13,6 +13,7 @@ from opendtm.geo.selectors import (
     area_versions,
     site_list,
 )
+from opendtm.tracking.selectors.place_history import area_children_latest, area_history
 from opendtm.web.forms import AreaImportForm
 from opendtm.web.views.base import (
     SignedInRequest,
@@ -59,11 +60,17 @@ def area_detail(request: SignedInRequest, operation: Operation, pcode: str) -> H
     area = area_get(user=request.user, operation=operation, pcode=pcode)
     if area.pcode != pcode:
         return redirect("web:area", slug=operation.slug, pcode=area.pcode)
+    history = area_history(
+        user=request.user, area=area, assessment_type=request.GET.get("type", "")
+    )
     context = {
         "area": area,
         "level_name": operation.level_name(area.level),
         "child_level_name": operation.level_name(area.level + 1),
-        "children": area_list(user=request.user, operation=operation, parent=area).order_by("name"),
+        "history": history,
+        "children": area_children_latest(
+            user=request.user, area=area, assessment_type=history.assessment_type
+        ),
         "versions": area_versions(user=request.user, area=area),
         "ancestors": area_ancestors(user=request.user, area=area),
     }

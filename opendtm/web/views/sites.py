@@ -18,6 +18,7 @@ from opendtm.geo.selectors import (
     site_match_list,
 )
 from opendtm.geo.services.sites import SiteData, site_area_match_decide, site_create, site_update
+from opendtm.tracking.selectors.place_history import site_history
 from opendtm.web.forms import SiteFilterForm, SiteForm, SiteImportForm
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
 from opendtm.web.views.imports import import_page
@@ -48,7 +49,10 @@ def site_index(request: SignedInRequest, operation: Operation) -> HttpResponse:
 @operation_page(Capability.VIEW_SITES)
 def site_detail(request: SignedInRequest, operation: Operation, code: str) -> HttpResponse:
     site = site_get(user=request.user, operation=operation, code=code)
-    return page(request, operation, "web/sites/detail.html", {"site": site})
+    history = site_history(
+        user=request.user, site=site, assessment_type=request.GET.get("type", "")
+    )
+    return page(request, operation, "web/sites/detail.html", {"site": site, "history": history})
 
 
 def site_data(operation: Operation, request: SignedInRequest, data: dict) -> SiteData:
