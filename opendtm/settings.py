@@ -182,6 +182,9 @@ OPENDTM_HDX_MAINTAINER = os.environ.get("OPENDTM_HDX_MAINTAINER", "")
 OPENDTM_HDX_LICENSE = os.environ.get("OPENDTM_HDX_LICENSE", "cc-by-igo")
 # Requests per subscription key (or signed-in user) to the DTM API and the HAPI endpoint.
 OPENDTM_PUBLIC_API_RATE = os.environ.get("OPENDTM_PUBLIC_API_RATE", "60/minute")
+# A tile URL ({z}/{x}/{y}) drawn under the dashboard's maps where connectivity allows; empty:
+# none, the maps draw the operation's own boundaries alone.
+OPENDTM_BASEMAP_URL = os.environ.get("OPENDTM_BASEMAP_URL", "")
 
 TASKS = {
     "default": {

@@ -8,5 +8,6 @@ urlpatterns = [
     path("v3/displacement/", include("opendtm.publishing.api.dtm_urls")),  # IOM's DTM API v3
     path("i18n/", include("django.conf.urls.i18n")),
     path("collect/", include("opendtm.collection.openrosa.urls")),
+    path("public/", include("opendtm.web.urls_public")),  # public dashboards, no sign-in
     path("", include("opendtm.web.urls")),
 ]

@@ -52,6 +52,14 @@ class Operation(models.Model):
         blank=True,
         help_text=_("Printed on every situation report; left empty, the standard wording."),
     )
+    public_dashboard = models.BooleanField(
+        _("public dashboard"),
+        default=False,
+        help_text=_(
+            "Anyone, signed in or not, may see the dashboard of each published round: public "
+            "figures only, with small counts blanked."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -298,8 +298,11 @@ class LevelFigure(models.Model):
 
     class Meta:
         indexes = [
+            # Totals (no sex, no age band) come first within an indicator: "latest" and time
+            # series read only them.
             models.Index(
-                fields=["revision", "level", "indicator", "admin_area"], name="level_figure_place"
+                fields=["revision", "level", "indicator", "sex", "age_band", "admin_area"],
+                name="level_figure_key",
             ),
         ]
 

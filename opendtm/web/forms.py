@@ -32,6 +32,14 @@ class OperationSettingsForm(forms.Form):
     suppression_threshold = forms.IntegerField(
         label=_("Suppression threshold"), min_value=1, max_value=1000
     )
+    public_dashboard = forms.BooleanField(
+        label=_("Public dashboard"),
+        required=False,
+        help_text=_(
+            "Anyone with the link, signed in or not, sees each published round's map and "
+            "charts: public figures only, with small counts blanked."
+        ),
+    )
     report_logo = forms.ImageField(
         label=_("Report logo"),
         required=False,
@@ -56,6 +64,7 @@ class OperationSettingsForm(forms.Form):
             "admin_level_names": ", ".join(operation.admin_level_names),
             "default_language": operation.default_language,
             "suppression_threshold": operation.suppression_threshold,
+            "public_dashboard": operation.public_dashboard,
             "report_disclaimer": operation.report_disclaimer,
         }
 

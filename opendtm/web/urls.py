@@ -35,6 +35,7 @@ operation_urls: list[URLPattern | URLResolver] = [
     path("", include("opendtm.web.urls_sharing_keys")),  # subscription keys to the public API
     path("", include("opendtm.web.urls_round_report")),  # a round's PDF situation report
     path("", include("opendtm.web.urls_round_sharing")),  # a round's files, public and restricted
+    path("", include("opendtm.web.urls_dashboard")),  # the dashboard: map, charts, table
 ]
 
 urlpatterns = [

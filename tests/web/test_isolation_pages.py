@@ -111,6 +111,10 @@ SAMPLES = {
     "web:indicator-edit": lambda b: {"code": own_indicator_of(b).code if b else "x"},
     "web:indicator-delete": lambda b: {"code": own_indicator_of(b).code if b else "x"},
     "web:round-report": lambda b: round_kwargs(b),
+    # The dashboard's JSON parts, table and restricted panel of B's round SA 1.
+    "web:dashboard-data": lambda b: {**round_kwargs(b), "part": "headlines"},
+    "web:dashboard-csv": lambda b: round_kwargs(b),
+    "web:dashboard-restricted": lambda b: round_kwargs(b),
     # Subscription keys to the public API (B's key).
     "web:subscription-key-revoke": lambda b: {"key_id": subscription_key_of(b).pk if b else 1},
 }
@@ -185,6 +189,7 @@ def subscription_key_of(b):
 
 SLUG_ONLY = {
     "web:operation",
+    "web:dashboard",
     "web:operation-settings",
     "web:areas",
     "web:areas-import",

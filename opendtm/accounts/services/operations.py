@@ -9,7 +9,13 @@ from opendtm.accounts.selectors.operations import require
 from opendtm.accounts.services.audit import Action, audit_record, audit_update, snapshot
 from opendtm.core.errors import ApplicationError, Forbidden, clean_or_refuse
 
-EDITABLE_FIELDS = ("name", "admin_level_names", "default_language", "suppression_threshold")
+EDITABLE_FIELDS = (
+    "name",
+    "admin_level_names",
+    "default_language",
+    "suppression_threshold",
+    "public_dashboard",
+)
 
 
 def clean_level_names(names: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ import vl_convert
 
 Spec = dict[str, Any]
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 INK = "#1f2933"
 LINE = "#0b5ea8"
 FEMALE = "#b5367a"

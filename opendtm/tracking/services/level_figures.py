@@ -72,8 +72,8 @@ def store_statement(revision: int, place: str) -> str:
         f"GROUP BY {fine}) "
         f"INSERT INTO {stored} (revision_id, level, admin_area_id, admin1_id, admin2_id, "
         f"admin3_id, {KEYS}, total, first, places) {rollups} "
-        # In the order of the level_figure_place index, which then grows at its end only.
-        "ORDER BY 2, 7, 3"
+        # In the order of the level_figure_key index, which then grows at its end only.
+        "ORDER BY 2, 7, 8, 9, 3"
     )
 
 

@@ -104,6 +104,7 @@ def operation_settings(request: SignedInRequest, operation: Operation) -> HttpRe
                     admin_level_names=split_names(data["admin_level_names"]),
                     default_language=data["default_language"],
                     suppression_threshold=data["suppression_threshold"],
+                    public_dashboard=data["public_dashboard"],
                 )
                 report_branding_update(
                     actor=request.user,
