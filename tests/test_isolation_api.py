@@ -24,6 +24,7 @@ from opendtm.tracking.models import (
     Indicator,
     Round,
     RoundRevision,
+    RoundSubmission,
     TrackingSettings,
     ValidationIssue,
 )
@@ -126,6 +127,7 @@ SAMPLES = {
     "api-round-validate": lambda world: round_of(world),
     "api-round-publish": lambda world: round_of(world),
     "api-round-correct": lambda world: round_of(world),
+    "api-round-attach": lambda world: round_of(world),
     "api-round-issue-list": lambda world: round_of(world),
     "api-round-issue-explain": lambda world: {**round_of(world), "issue_id": world.issue_id},
     "api-round-figures": lambda world: round_of(world),
@@ -316,6 +318,9 @@ def body_for(name: str, method: str, world: World) -> tuple[dict, str]:
     if name.endswith("-import-list"):
         upload = SimpleUploadedFile("x.csv", b"adm1_pcode,adm1_name\nNG901,BETA Two\n")
         return {"file": upload}, "multipart"
+    if name == "api-round-attach":
+        submission = Submission.objects.get(pk=world.submission_id)
+        return {"submissions": [submission.instance_id]}, "json"
     bodies = {
         "api-member-list": {"username": "intruder", "roles": ["viewer"]},
         "api-site-list": {"code": "X-1", "name": "X", "type": "camp", "admin_area": world.pcode},
@@ -406,6 +411,7 @@ def b_state(beta: World) -> dict:
             )
         ),
         "figures": Figure.objects.filter(revision__round__operation=operation).count(),
+        "attached": RoundSubmission.objects.filter(round__operation=operation).count(),
         "indicators": sorted(
             Indicator.objects.filter(operation=operation).values_list("code", "label_en")
         ),
