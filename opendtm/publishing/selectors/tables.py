@@ -18,11 +18,11 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from opendtm.core.errors import NotFound
 from opendtm.geo.models import AdminArea, Site
 from opendtm.publishing.disclosure import Suppressed, suppress
 from opendtm.tracking.models import AssessmentType, Indicator, Round, RoundRevision
 from opendtm.tracking.selectors.figures import SITE_LEVEL, Rules, aggregate
+from opendtm.tracking.selectors.rounds import published_revision
 
 Level = int | str
 CellKey = tuple[int | None, str, str, str]  # place id, indicator code, sex, age band
@@ -81,13 +81,6 @@ class Table:
             "%(count)d figures below %(threshold)d people, and those that would reveal them "
             "through a total, are blanked to protect the people counted."
         ) % {"count": len(self.suppressed), "threshold": self.threshold}
-
-
-def published_revision(round: Round) -> RoundRevision:
-    found = RoundRevision.objects.filter(round=round, status=RoundRevision.Status.PUBLISHED).first()
-    if found is None:
-        raise NotFound(_("%(round)s has no published figures yet.") % {"round": round})
-    return found
 
 
 def published_rounds(

@@ -48,12 +48,12 @@ from opendtm.publishing.selectors.tables import (
     Audience,
     Table,
     audience_indicators,
-    published_revision,
     published_rounds,
     table,
 )
 from opendtm.tracking.models import AssessmentType, Indicator, Round, RoundRevision
 from opendtm.tracking.selectors.figures import SITE_LEVEL
+from opendtm.tracking.selectors.rounds import published_revision
 
 VERSION = 1  # part of every fingerprint: raise it when the files' layout changes
 PENDING_SECONDS = 600  # a multi-round file asked for again after this is queued again

@@ -34,6 +34,7 @@ from opendtm.tracking.selectors.figures import (
     visible_indicators,
 )
 from opendtm.tracking.selectors.mapping import indicator_label
+from opendtm.tracking.selectors.rounds import published_revision
 
 Level = int | str
 IDPS = "idp_individuals"
@@ -69,13 +70,6 @@ class Reader:
     read: Callable[[Round, Level, list[str]], Cells]
 
 
-def published_revision_of(round: Round) -> RoundRevision:
-    found = RoundRevision.objects.filter(round=round, status=RoundRevision.Status.PUBLISHED).first()
-    if found is None:
-        raise NotFound(_("%(round)s has no published figures yet.") % {"round": round})
-    return found
-
-
 def member_reader(*, user: AnyUser, operation: Operation) -> Reader:
     """Published figures as a member sees them: unsuppressed, only the indicators of their
     role (protection ones with the protection capability alone)."""
@@ -85,7 +79,7 @@ def member_reader(*, user: AnyUser, operation: Operation) -> Reader:
     sees = [str(item) for item in (Capability.VIEW_SUBMISSIONS, Capability.VIEW_PROTECTION)]
 
     def read(round: Round, level: Level, codes: list[str]) -> Cells:
-        revision = published_revision_of(round)
+        revision = published_revision(round)
         rules = {
             pk: (code, rule)
             for pk, code, rule in visible.filter(code__in=codes).values_list(

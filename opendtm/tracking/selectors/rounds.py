@@ -12,7 +12,7 @@ from opendtm.accounts.selectors.operations import AnyUser, require
 from opendtm.collection.models import Form, Submission
 from opendtm.core.errors import NotFound
 from opendtm.geo.models import AdminArea, Site
-from opendtm.tracking.models import Round, ValidationIssue
+from opendtm.tracking.models import Round, RoundRevision, ValidationIssue
 
 
 def round_get(*, user: AnyUser, operation: Operation, assessment_type: str, number: int) -> Round:
@@ -153,3 +153,10 @@ def round_coverage(*, user: AnyUser, round: Round) -> Coverage:
         missing=expected - assessed,
         new=assessed - before if earlier else set(),
     )
+
+
+def published_revision(round: Round) -> RoundRevision:
+    found = RoundRevision.objects.filter(round=round, status=RoundRevision.Status.PUBLISHED).first()
+    if found is None:
+        raise NotFound(_("%(round)s has no published figures yet.") % {"round": round})
+    return found

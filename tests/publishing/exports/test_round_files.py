@@ -9,8 +9,9 @@ import pytest
 
 from opendtm.publishing.exports.columns import file_columns
 from opendtm.publishing.exports.files import write_file
-from opendtm.publishing.selectors.tables import published_revision, table
+from opendtm.publishing.selectors.tables import table
 from opendtm.publishing.services.exports import round_cache, round_file, schema_file
+from opendtm.tracking.selectors.rounds import published_revision
 from tests.publishing.exports.conftest import hxl_report, read_hxl
 
 ADMIN2_TAGS = [
