@@ -170,6 +170,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 250
 OPENDTM_CONVERSION_TIMEOUT = float(os.environ.get("OPENDTM_CONVERSION_TIMEOUT", "120"))
 OPENDTM_CONVERSION_MEMORY_MB = int(os.environ.get("OPENDTM_CONVERSION_MEMORY_MB", "1536"))
 OPENDTM_CONVERSION_VALIDATE = env_bool("OPENDTM_CONVERSION_VALIDATE", True)
+# An export whose worker has not reported progress for this long is reported as interrupted.
+OPENDTM_EXPORT_STALLED_AFTER = float(os.environ.get("OPENDTM_EXPORT_STALLED_AFTER", "600"))
 
 # Sharing: a site-level file is withheld above this re-identification risk (HDX's rule for
 # microdata is 3%). HDX packages are uploaded only when a key is set, to the site named

@@ -136,6 +136,7 @@ class FormUpload(models.Model):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # when its conversion began
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -314,6 +315,7 @@ class Export(models.Model):
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # touched as rows are written
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from opendtm.collection.api.submissions import form_of
 from opendtm.collection.exports.services import export_create
 from opendtm.collection.models import Export
 from opendtm.collection.selectors.submissions import export_get, export_list
+from opendtm.collection.services.interrupted_jobs import interrupted_jobs_fail
 from opendtm.core.api import (
     ApiView,
     EnumField,
@@ -83,6 +84,7 @@ class SubmissionExportListApi(ApiView):
     )
     def get(self, request: Request, slug: str, form_id: str) -> Response:
         operation, form = form_of(request, slug, form_id)
+        interrupted_jobs_fail(operation)
         exports = export_list(user=request.user, operation=operation, form=form)
         return paginated_response(
             request=request, view=self, queryset=exports, serializer_class=ExportSerializer
@@ -117,6 +119,7 @@ class SubmissionExportDetailApi(ApiView):
     )
     def get(self, request: Request, slug: str, form_id: str, export_id: int) -> Response:
         operation, form = form_of(request, slug, form_id)
+        interrupted_jobs_fail(operation)
         export = export_get(user=request.user, operation=operation, form=form, export_id=export_id)
         return Response(ExportSerializer(export).data)
 

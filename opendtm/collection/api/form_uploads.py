@@ -15,6 +15,7 @@ from opendtm.collection.api.forms import kind_field
 from opendtm.collection.models import Form, FormUpload
 from opendtm.collection.selectors.forms import form_upload_get, form_upload_list
 from opendtm.collection.services.forms import form_upload_create
+from opendtm.collection.services.interrupted_jobs import interrupted_jobs_fail
 from opendtm.core.api import (
     ApiView,
     EnumField,
@@ -120,6 +121,7 @@ class FormUploadListCreateApi(ApiView):
     )
     def get(self, request: Request, slug: str) -> Response:
         operation = operation_get(user=request.user, slug=slug)
+        interrupted_jobs_fail(operation)
         uploads = form_upload_list(user=acting_user(request), operation=operation)
         return paginated_response(
             request=request, view=self, queryset=uploads, serializer_class=FormUploadSerializer
@@ -159,6 +161,7 @@ class FormUploadDetailApi(ApiView):
     )
     def get(self, request: Request, slug: str, upload_id: int) -> Response:
         operation = operation_get(user=request.user, slug=slug)
+        interrupted_jobs_fail(operation)
         upload = form_upload_get(
             user=acting_user(request), operation=operation, upload_id=upload_id
         )

@@ -157,6 +157,8 @@ def write_export(
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
+    if progress is not None:  # closing a large workbook takes a while
+        progress(done)
     writer.close(target)
     return done
 
@@ -169,10 +171,12 @@ def export_run(export_id: int) -> Export:
         return export
     form = export.form
     total = current_versions(form).count()
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, rows_total=total)
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.RUNNING, rows_total=total, heartbeat_at=timezone.now()
+    )
 
-    def progress(done: int) -> None:
-        Export.objects.filter(pk=export.pk).update(rows_done=done)
+    def progress(done: int) -> None:  # the heartbeat tells a live export from an interrupted one
+        Export.objects.filter(pk=export.pk).update(rows_done=done, heartbeat_at=timezone.now())
 
     writer_class = CsvZipWriter if export.format == Export.Format.CSV else XlsxWriter
     suffix = "zip" if export.format == Export.Format.CSV else "xlsx"

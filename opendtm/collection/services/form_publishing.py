@@ -93,9 +93,11 @@ def publish(upload: FormUpload, warnings: list[str]) -> FormVersion:
         warnings.append(validation.output)
     try:
         with transaction.atomic():
-            return write_version(
+            published = write_version(
                 upload, conversion, xform, schema, validation.valid, warnings, validation.output
             )
+            upload_published(upload, published, warnings)
+            return published
     except IntegrityError:
         raise ApplicationError(
             _("Another upload of %(form)s was published at the same moment; this one was not.")
@@ -241,6 +243,23 @@ def write_version(
     if previous is not None:
         audit_update(actor=actor, operation=operation, instance=form, before=before)
     return version
+
+
+def upload_published(upload: FormUpload, version: FormVersion, warnings: list[str]) -> None:
+    """Done in the version's own transaction: a worker that dies after it never leaves a
+    published upload looking interrupted."""
+    upload.status = FormUpload.Status.DONE
+    upload.version = version
+    upload.message = _("Published %(form)s version %(version)s.") % {
+        "form": version.form.form_id,
+        "version": version.version,
+    }
+    upload.problems = []
+    upload.warnings = warnings
+    upload.finished_at = timezone.now()
+    upload.save(
+        update_fields=["status", "version", "message", "problems", "warnings", "finished_at"]
+    )
 
 
 def md5_text(text: str) -> str:

@@ -104,15 +104,17 @@ def form_upload_create(
 
 
 def form_upload_run(upload_id: int) -> FormUpload:
-    """Convert and publish a queued upload; a refusal is recorded on it, nothing else changes."""
+    """Convert and publish a queued upload; a refusal is recorded on it, nothing else changes.
+    Publishing marks the upload done in its own transaction (form_publishing.publish)."""
     upload = FormUpload.objects.select_related("operation", "created_by").get(pk=upload_id)
     if upload.status != FormUpload.Status.QUEUED:
         return upload
     upload.status = FormUpload.Status.CONVERTING
-    upload.save(update_fields=["status"])
+    upload.started_at = timezone.now()
+    upload.save(update_fields=["status", "started_at"])
     warnings: list[str] = []
     try:
-        version = publish(upload, warnings)
+        publish(upload, warnings)
     except ApplicationError as error:
         refuse(upload, error, warnings)
     except (NotFound, Forbidden) as error:  # the uploader lost their role meanwhile
@@ -128,19 +130,6 @@ def form_upload_run(upload_id: int) -> FormUpload:
                 )
             ),
             warnings,
-        )
-    else:
-        upload.status = FormUpload.Status.DONE
-        upload.version = version
-        upload.message = _("Published %(form)s version %(version)s.") % {
-            "form": version.form.form_id,
-            "version": version.version,
-        }
-        upload.problems = []
-        upload.warnings = warnings
-        upload.finished_at = timezone.now()
-        upload.save(
-            update_fields=["status", "version", "message", "problems", "warnings", "finished_at"]
         )
     return upload
 

@@ -38,6 +38,7 @@ from opendtm.collection.services.forms import (
     form_update,
     form_upload_create,
 )
+from opendtm.collection.services.interrupted_jobs import interrupted_jobs_fail
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.tracking.selectors.mapping import mapping_summary
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
@@ -156,6 +157,7 @@ def form_index(request: SignedInRequest, operation: Operation) -> HttpResponse:
 @operation_page(Capability.MANAGE_FORMS)
 def form_upload(request: SignedInRequest, operation: Operation) -> HttpResponse:
     form = FormUploadForm(request.POST or None, request.FILES or None)
+    interrupted_jobs_fail(operation)
     context: dict[str, Any] = {
         "form": form,
         "uploads": form_upload_list(user=request.user, operation=operation)[:10],
@@ -182,6 +184,7 @@ def form_upload(request: SignedInRequest, operation: Operation) -> HttpResponse:
 def form_upload_status(
     request: SignedInRequest, operation: Operation, upload_id: int
 ) -> HttpResponse:
+    interrupted_jobs_fail(operation)
     upload = form_upload_get(user=request.user, operation=operation, upload_id=upload_id)
     template = (
         "web/forms/_upload_status.html"

@@ -10,6 +10,7 @@ from opendtm.accounts.roles import Capability
 from opendtm.collection.exports.services import export_create
 from opendtm.collection.models import Export
 from opendtm.collection.selectors.submissions import export_get, export_list, submission_form_get
+from opendtm.collection.services.interrupted_jobs import interrupted_jobs_fail
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.web.views.base import SignedInRequest, operation_page, page, refusal
 
@@ -37,6 +38,7 @@ class ExportForm(forms.Form):
 def export_index(request: SignedInRequest, operation: Operation, form_id: str) -> HttpResponse:
     form = submission_form_get(user=request.user, operation=operation, form_id=form_id)
     export_form = ExportForm(request.POST or None)
+    interrupted_jobs_fail(operation)
     context: dict = {
         "form": form,
         "export_form": export_form,
@@ -63,6 +65,7 @@ def export_status(
 ) -> HttpResponse:
     """The export's progress; htmx polls the partial until the file is ready."""
     form = submission_form_get(user=request.user, operation=operation, form_id=form_id)
+    interrupted_jobs_fail(operation)
     export = export_get(user=request.user, operation=operation, form=form, export_id=export_id)
     template = (
         "web/submissions/_export.html"
