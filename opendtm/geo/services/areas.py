@@ -199,7 +199,10 @@ class AreaWriter:
     ) -> None:
         """Current areas of the imported level, under the parents the file covers, that the
         new version dropped: closed with a valid_to, never deleted (figures point at them).
+        Their current descendants close with them: a ward of a dropped LGA is no longer in
+        the COD-AB either, and would otherwise still be offered for sites and forms.
         """
+        closed: set[int] = set()
         for area in self.areas.values():
             parent = area.parent.pcode if area.parent else ""
             if (
@@ -209,20 +212,29 @@ class AreaWriter:
                 or parent not in parents
             ):
                 continue
-            area.valid_to = valid_on
-            area.save(update_fields=["valid_to", "updated_at"])
-            self.summary.count(level, "retired")
-            self.events.append(
-                audit_event(
-                    actor=self.actor,
-                    operation=self.operation,
-                    action=Action.UPDATE,
-                    instance=area,
-                    before={"valid_to": None},
-                    after={"valid_to": valid_on.isoformat()},
-                    note=_("no longer in the COD-AB"),
-                )
+            self.close(area, valid_on, _("no longer in the COD-AB"))
+            closed.add(area.pk)
+        for area in sorted(self.areas.values(), key=lambda area: area.level):
+            if area.level > level and area.valid_to is None and area.parent_id in closed:
+                note = _("its parent %(pcode)s is no longer in the COD-AB")
+                self.close(area, valid_on, note % {"pcode": area.parent.pcode})
+                closed.add(area.pk)
+
+    def close(self, area: AdminArea, valid_on: datetime.date, note: str) -> None:
+        area.valid_to = valid_on
+        area.save(update_fields=["valid_to", "updated_at"])
+        self.summary.count(area.level, "retired")
+        self.events.append(
+            audit_event(
+                actor=self.actor,
+                operation=self.operation,
+                action=Action.UPDATE,
+                instance=area,
+                before={"valid_to": None},
+                after={"valid_to": valid_on.isoformat()},
+                note=note,
             )
+        )
 
 
 def area_state(area: AdminArea) -> dict:

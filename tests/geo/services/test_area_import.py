@@ -411,6 +411,37 @@ def test_retire_missing_closes_dropped_pcodes_and_deletes_nothing(operation, adm
     assert site.admin_area == retired_area
 
 
+def test_retiring_an_area_retires_its_current_descendants(operation, admin_user, borno):
+    wards = [["adm2_pcode", "adm2_name", "adm3_pcode", "adm3_name"]]
+    wards += [
+        [f"NG0080{lga:02d}", f"LGA {lga}", f"NG0080{lga:02d}{n:02d}", "W"]
+        for lga in (1, 3)
+        for n in (1, 2)
+    ]
+    import_areas(operation, admin_user, "wards.csv", csv_bytes(wards))
+    two = csv_bytes([["adm2_pcode", "adm2_name"], ["NG008001", "LGA 1"], ["NG008002", "LGA 2"]])
+    summary = import_areas(
+        operation,
+        admin_user,
+        "v2.csv",
+        two,
+        valid_on=datetime.date(2024, 1, 1),
+        retire_missing=True,
+    )
+    assert (summary.levels[2]["retired"], summary.levels[3]["retired"]) == (1, 2)
+    current = AdminArea.objects.current().filter(level=3).values_list("pcode", flat=True)
+    assert sorted(current) == ["NG00800101", "NG00800102"]
+    assert set(
+        AdminArea.objects.filter(pcode__startswith="NG008003").values_list("valid_to", flat=True)
+    ) == {datetime.date(2024, 1, 1)}
+    retired_wards = AdminArea.objects.filter(level=3, valid_to__isnull=False)
+    notes = AuditEvent.objects.filter(
+        action="update",
+        object_id__in=[str(pk) for pk in retired_wards.values_list("pk", flat=True)],
+    ).values_list("note", flat=True)
+    assert list(notes) == ["its parent NG008003 is no longer in the COD-AB"] * 2
+
+
 def test_without_retire_missing_dropped_pcodes_stay_current(operation, admin_user, borno):
     data = csv_bytes([["adm2_pcode", "adm2_name"], ["NG008001", "LGA 1"]])
     import_areas(operation, admin_user, "v2.csv", data)
