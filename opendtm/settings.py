@@ -184,6 +184,18 @@ OPENDTM_HDX_MAINTAINER = os.environ.get("OPENDTM_HDX_MAINTAINER", "")
 OPENDTM_HDX_LICENSE = os.environ.get("OPENDTM_HDX_LICENSE", "cc-by-igo")
 # Requests per subscription key (or signed-in user) to the DTM API and the HAPI endpoint.
 OPENDTM_PUBLIC_API_RATE = os.environ.get("OPENDTM_PUBLIC_API_RATE", "60/minute")
+
+# Caches: pages' parts in each process's memory; the public API's allowances in files that
+# every server process on the host shares, so that a key's rate holds across workers (point
+# OPENDTM_THROTTLE_DIR at a folder every host sees when several serve the API).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("OPENDTM_THROTTLE_DIR", str(DATA_DIR / "throttle")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 # A tile URL ({z}/{x}/{y}) drawn under the dashboard's maps where connectivity allows; empty:
 # none, the maps draw the operation's own boundaries alone.
 OPENDTM_BASEMAP_URL = os.environ.get("OPENDTM_BASEMAP_URL", "")

@@ -2,13 +2,15 @@
 
 The key comes in IOM's header, Ocp-Apim-Subscription-Key. Each key (or each signed-in user,
 where the API also accepts them) gets its own allowance, OPENDTM_PUBLIC_API_RATE ("60/minute"
-unless set); beyond it the answer is 429 with Retry-After.
+unless set); beyond it the answer is 429 with Retry-After. The calls are counted in the
+"throttle" cache, which every server process shares (settings.CACHES).
 """
 
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -56,6 +58,7 @@ class HasSubscriptionKeyOrSignedIn(permissions.BasePermission):
 
 class PublicApiThrottle(throttling.SimpleRateThrottle):
     scope = "public_api"
+    cache = caches["throttle"]
 
     def get_rate(self) -> str:
         return getattr(settings, "OPENDTM_PUBLIC_API_RATE", DEFAULT_RATE)

@@ -2,6 +2,9 @@
 reason, every refusal in IOM's envelope, and a rate per key."""
 
 import datetime
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -203,6 +206,26 @@ def test_each_key_has_its_own_rate(keyed, published, admin_user, operation, sett
     assert int(throttled.headers["Retry-After"]) > 0
     other = APIClient(headers={HEADER: issue_key(admin_user, operation, "Another consumer")})
     assert result(other.get(f"{DTM}country-list"))
+
+
+# Another server process on the host spends one call of the key whose prefix it is given.
+SPEND_ONE_CALL = """
+import sys, types, django
+django.setup()
+from opendtm.publishing.api.keys import PublicApiThrottle
+from opendtm.publishing.models import SubscriptionKey
+request = types.SimpleNamespace(auth=SubscriptionKey(prefix=sys.argv[1]), user=None)
+assert PublicApiThrottle().allow_request(request, None)
+"""
+
+
+def test_a_keys_rate_holds_across_server_processes(keyed, published, settings):
+    settings.OPENDTM_PUBLIC_API_RATE = "2/minute"
+    result(keyed.get(f"{DTM}country-list"))
+    environment = {**os.environ, "OPENDTM_PUBLIC_API_RATE": "2/minute"}
+    prefix = SubscriptionKey.objects.get().prefix
+    subprocess.run([sys.executable, "-c", SPEND_ONE_CALL, prefix], env=environment, check=True)
+    assert "throttled" in refused(keyed.get(f"{DTM}country-list"), 429)[0]
 
 
 def test_other_methods_are_refused_in_the_envelope(keyed, published):
