@@ -202,7 +202,7 @@ class AreaWriter:
         Their current descendants close with them: a ward of a dropped LGA is no longer in
         the COD-AB either, and would otherwise still be offered for sites and forms.
         """
-        closed: set[int] = set()
+        closed: dict[int, str] = {}  # pk -> p-code of the areas closed
         for area in self.areas.values():
             parent = area.parent.pcode if area.parent else ""
             if (
@@ -213,12 +213,12 @@ class AreaWriter:
             ):
                 continue
             self.close(area, valid_on, _("no longer in the COD-AB"))
-            closed.add(area.pk)
+            closed[area.pk] = area.pcode
         for area in sorted(self.areas.values(), key=lambda area: area.level):
             if area.level > level and area.valid_to is None and area.parent_id in closed:
                 note = _("its parent %(pcode)s is no longer in the COD-AB")
-                self.close(area, valid_on, note % {"pcode": area.parent.pcode})
-                closed.add(area.pk)
+                self.close(area, valid_on, note % {"pcode": closed[area.parent_id]})
+                closed[area.pk] = area.pcode
 
     def close(self, area: AdminArea, valid_on: datetime.date, note: str) -> None:
         area.valid_to = valid_on
