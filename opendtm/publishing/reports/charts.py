@@ -7,9 +7,13 @@ description, which becomes its aria-label in the SVG: screen readers, and tests,
 """
 
 import re
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol
 
 import vl_convert
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 Spec = dict[str, Any]
 
@@ -125,9 +129,33 @@ def pyramid_spec(bars: list[dict], sexes: tuple[str, str], ages: list[str], titl
     )
 
 
-def needs_spec(rows: list[dict], x_title: str) -> Spec:
-    """Horizontal bars, largest first: each row has `need`, `share` (0 to 1) and
-    `description`."""
+class Need(Protocol):
+    @property
+    def label(self) -> str: ...
+    @property
+    def places(self) -> float: ...  # places naming it their first need
+    @property
+    def share(self) -> float: ...  # of the places naming one (0 to 1)
+
+
+def grouped(value: float) -> str:
+    """Rounded to a whole number (number_format alone would cut the decimals off)."""
+    return number_format(round(value), force_grouping=True)
+
+
+def needs_spec(needs: Sequence[Need]) -> Spec:
+    """Horizontal bars, largest first, each described with its number of places."""
+    rows = [
+        {
+            "need": need.label,
+            "share": need.share,
+            "description": ngettext(
+                "%(need)s: %(places)s place", "%(need)s: %(places)s places", round(need.places)
+            )
+            % {"need": need.label, "places": grouped(need.places)},
+        }
+        for need in needs
+    ]
     y = {"field": "need", "type": "nominal", "sort": "-x", "title": None}
     return chart(
         680,
@@ -138,7 +166,7 @@ def needs_spec(rows: list[dict], x_title: str) -> Spec:
             "x": {
                 "field": "share",
                 "type": "quantitative",
-                "title": x_title,
+                "title": _("Share of places naming it their first need"),
                 "scale": {"domain": [0, 1]},
                 "axis": {"format": ".0%"},
             },

@@ -9,8 +9,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from opendtm.publishing.reports import charts
+from opendtm.publishing.reports.charts import grouped
 from opendtm.publishing.reports.content import Cell, Headline, ReportContent
-from opendtm.publishing.reports.shapes import grouped, map_features
+from opendtm.publishing.reports.shapes import map_features
 from opendtm.tracking.models import AssessmentType
 
 
@@ -167,18 +168,7 @@ def pyramid_chart(content: ReportContent) -> charts.Spec:
 
 
 def needs_chart(content: ReportContent) -> charts.Spec:
-    rows = [
-        {
-            "need": need.label,
-            "share": need.share,
-            "description": ngettext(
-                "%(need)s: %(places)s place", "%(need)s: %(places)s places", round(need.places)
-            )
-            % {"need": need.label, "places": grouped(need.places)},
-        }
-        for need in content.needs
-    ]
-    return charts.needs_spec(rows, _("Share of places naming it their first need"))
+    return charts.needs_spec(content.needs)
 
 
 def page_context(content: ReportContent, *, logo: str, disclaimer: str) -> dict[str, Any]:

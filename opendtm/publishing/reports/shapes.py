@@ -10,10 +10,9 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from opendtm.publishing.reports.charts import BLANKED, CLASS_COLOURS, NO_FIGURES
+from opendtm.publishing.reports.charts import BLANKED, CLASS_COLOURS, NO_FIGURES, grouped
 
 Ring = list[list[float]]
 MOST_CLASSES = len(CLASS_COLOURS)
@@ -38,11 +37,6 @@ class Classes:
     def label(self, index: int) -> str:
         low = 0 if index == 0 else index * self.step + 1
         return f"{grouped(low)}–{grouped((index + 1) * self.step)}"
-
-
-def grouped(value: float) -> str:
-    """Rounded to a whole number (number_format alone would cut the decimals off)."""
-    return number_format(round(value), force_grouping=True)
 
 
 def classes_up_to(maximum: float) -> Classes:

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
@@ -27,7 +27,7 @@ from opendtm.accounts.roles import Capability
 from opendtm.core.csv_export import csv_lines
 from opendtm.core.errors import ApplicationError, NotFound
 from opendtm.publishing.reports import charts
-from opendtm.publishing.reports.shapes import grouped
+from opendtm.publishing.reports.charts import grouped
 from opendtm.tracking.models import Round
 from opendtm.tracking.selectors import dashboard as selectors
 from opendtm.tracking.selectors.dashboard import Reader
@@ -119,19 +119,7 @@ def pyramid_part(reader: Reader, round: Round, query: Query) -> dict[str, Any]:
 
 def needs_part(reader: Reader, round: Round, query: Query) -> dict[str, Any]:
     shares = selectors.needs(reader, round, chart_area(round, query))
-    rows = [
-        {
-            "need": need.label,
-            "share": need.share,
-            "description": ngettext(
-                "%(need)s: %(places)s place", "%(need)s: %(places)s places", round_to(need.places)
-            )
-            % {"need": need.label, "places": grouped(need.places)},
-        }
-        for need in shares
-    ]
-    title = _("Share of places naming it their first need")
-    return {"spec": charts.needs_spec(rows, title) if rows else None, "blanked": False}
+    return {"spec": charts.needs_spec(shares) if shares else None, "blanked": False}
 
 
 def round_to(value: float) -> int:
