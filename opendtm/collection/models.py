@@ -178,8 +178,14 @@ class Submission(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
-    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    # No index of their own: submission_operation and submission_page start with them, and
+    # every index is one more write on the submission path.
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    form = models.ForeignKey(
+        Form, on_delete=models.PROTECT, related_name="submissions", db_index=False
+    )
     instance_id = models.CharField(max_length=249, help_text="The first version's instanceID.")
     review_state = models.CharField(max_length=12, choices=Review.choices, default=Review.RECEIVED)
     submitted_by = models.ForeignKey(
@@ -219,7 +225,8 @@ class SubmissionVersion(models.Model):
         FAILED = "failed", _("Could not be parsed")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
-    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="+")
+    # instance_once_per_form starts with it
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="+", db_index=False)
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     instance_id = models.CharField(max_length=249)
     deprecated_id = models.CharField(max_length=249, blank=True)

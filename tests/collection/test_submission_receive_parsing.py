@@ -7,6 +7,8 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opendtm.accounts.roles import Role
 from opendtm.collection.models import FormVersion, Submission, SubmissionVersion
@@ -144,6 +146,60 @@ def test_parse_submissions_drains_the_backlog(operation, enumerator, form, setti
     assert "Parsed 3 submission versions" in out.getvalue()
     assert not SubmissionVersion.objects.filter(parse_status=Parse.PENDING).exists()
     assert set(Submission.objects.values_list("site", flat=True)) == {places["site"].pk}
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    operation, enumerator, form, settings, places
+):
+    """Its versions are updated, and their submissions placed, in one batch each."""
+    settings.OPENDTM_PARSE = "worker"
+    for _ in range(8):
+        submission_receive(operation=operation, xml=instance(), submitted_by=enumerator)
+    submissions_parse_pending(limit=1)  # reads the form version's parse plan, kept after
+    counts = []
+    for size in (2, 5):
+        with CaptureQueriesContext(connection) as queries:
+            assert submissions_parse_pending(limit=size) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert set(Submission.objects.values_list("site", flat=True)) == {places["site"].pk}
+    parsed = SubmissionVersion.objects.filter(parse_status=Parse.PARSED)
+    assert parsed.count() == 8
+    assert all(version.data["location"]["site_code"] == "MMC-01" for version in parsed)
+
+
+def test_the_worker_lets_a_partial_batch_grow_before_the_next(
+    operation, enumerator, form, settings, tmp_path, monkeypatch
+):
+    settings.OPENDTM_PARSE = "worker"
+    settings.DATA_DIR = tmp_path
+    for _ in range(3):
+        submission_receive(operation=operation, xml=instance(), submitted_by=enumerator)
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        if len(waits) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(
+        "opendtm.collection.management.commands.parse_submissions.time.sleep", sleep
+    )
+    out = io.StringIO()
+    call_command(
+        "parse_submissions",
+        "--loop",
+        "--batch",
+        "2",
+        "--gather",
+        "0.3",
+        "--idle",
+        "0.7",
+        stdout=out,
+    )
+    # a full batch of 2 goes on at once; the partial one waits 0.3 s, the empty one 0.7 s
+    assert waits == [0.3, 0.7]
+    assert "Parsed 3 submission versions" in out.getvalue()
 
 
 def test_worker_mode_leaves_the_version_pending(

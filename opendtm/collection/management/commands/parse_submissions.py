@@ -29,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--idle", type=float, default=0.5, help="Seconds to wait when nothing is pending."
         )
+        parser.add_argument(
+            "--gather",
+            type=float,
+            default=0.2,
+            help="Seconds to let a backlog smaller than a batch grow before taking it.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stopping: list[bool] = []
@@ -42,9 +48,15 @@ class Command(BaseCommand):
             while not stopping:
                 if options["loop"]:
                     worker_heartbeat()
-                done = submissions_parse_pending(limit=max(1, options["batch"]))
+                batch = max(1, options["batch"])
+                done = submissions_parse_pending(limit=batch)
                 total += done
+                if done == batch or (done and not options["loop"]):
+                    continue
                 if done:
+                    # Each batch costs a few queries and a commit whatever its size: under a
+                    # steady stream, wait for a bigger one rather than parse a few at a time.
+                    time.sleep(options["gather"])
                     continue
                 if not options["loop"]:
                     break
