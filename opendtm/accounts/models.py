@@ -149,8 +149,8 @@ class AuditEvent(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=150)
-    operation = models.ForeignKey(  # audit_operation_at starts with it
-        Operation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    operation = models.ForeignKey(
+        Operation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=10, choices=Action.choices)
     object_type = models.CharField(max_length=60)

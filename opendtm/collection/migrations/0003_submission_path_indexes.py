@@ -7,7 +7,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_audit_operation_index'),
         ('collection', '0002_job_progress'),
     ]
 
