@@ -168,13 +168,16 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     assert all(version.data["location"]["site_code"] == "MMC-01" for version in parsed)
 
 
-def test_the_worker_lets_a_partial_batch_grow_before_the_next(
-    operation, enumerator, form, settings, tmp_path, monkeypatch
-):
+@pytest.fixture
+def three_pending(operation, enumerator, form, settings, tmp_path):
+    """Three versions left to a worker, which keeps its heartbeat in tmp_path."""
     settings.OPENDTM_PARSE = "worker"
     settings.DATA_DIR = tmp_path
     for _ in range(3):
         submission_receive(operation=operation, xml=instance(), submitted_by=enumerator)
+
+
+def test_the_worker_lets_a_partial_batch_grow_before_the_next(three_pending, monkeypatch):
     waits = []
 
     def sleep(seconds):
@@ -242,13 +245,7 @@ def test_auto_leaves_parsing_to_a_live_worker_and_parses_inline_without_one(
     assert not submission_parsing.worker_alive()
 
 
-def test_the_worker_loop_drains_beats_and_leaves_no_heartbeat(
-    operation, enumerator, form, settings, tmp_path, monkeypatch
-):
-    settings.OPENDTM_PARSE = "worker"
-    settings.DATA_DIR = tmp_path
-    for _ in range(3):
-        submission_receive(operation=operation, xml=instance(), submitted_by=enumerator)
+def test_the_worker_loop_drains_beats_and_leaves_no_heartbeat(three_pending, monkeypatch):
     beats = []
     real_beat = submission_parsing.worker_heartbeat
 

@@ -11,8 +11,8 @@ receipt's commit, in the request (OPENDTM_PARSE="auto", the default).
   (parse_status = pending) 200 versions at a time: one query for the batch, the form plans
   cached, one batched UPDATE and one commit for the batch. A batch costs the same few queries
   whatever its size, so under a steady stream the worker lets a partial batch grow for
-  `--gather` seconds (0.2) before taking the next. While it runs it touches a heartbeat file in the data
-  folder; a receipt that sees a fresh heartbeat leaves its version to it.
+  `--gather` seconds (0.2) before taking the next. While it runs it touches a heartbeat file
+  in the data folder; a receipt that sees a fresh heartbeat leaves its version to it.
 - Without a worker (the demo, tests, a small office), a receipt parses its own version once
   committed (`transaction.on_commit`), so the data is there when the 201 is sent.
 
@@ -218,11 +218,10 @@ def parse_one(version: SubmissionVersion, plan: ParsePlan | None, places: Places
     return parsed
 
 
-PARSED_FIELDS = ["parse_status", "data", "parse_error", "attachments_expected"]
-PARSED_COLUMNS = sorted(
-    (item for item in SubmissionVersion._meta.concrete_fields if item.name in PARSED_FIELDS),
-    key=lambda item: PARSED_FIELDS.index(item.name),
-)
+PARSED_FIELDS = {"parse_status", "data", "parse_error", "attachments_expected"}
+PARSED_COLUMNS = [
+    item for item in SubmissionVersion._meta.concrete_fields if item.name in PARSED_FIELDS
+]
 # Our own table and column names only.
 VERSION_UPDATE = (
     f"UPDATE {SubmissionVersion._meta.db_table} SET "  # noqa: S608

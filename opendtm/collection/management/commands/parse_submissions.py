@@ -42,13 +42,13 @@ class Command(BaseCommand):
         if options["loop"]:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 previous[signum] = signal.signal(signum, lambda *_args: stopping.append(True))
+        batch = max(1, options["batch"])
         total = 0
         started = time.monotonic()
         try:
             while not stopping:
                 if options["loop"]:
                     worker_heartbeat()
-                batch = max(1, options["batch"])
                 done = submissions_parse_pending(limit=batch)
                 total += done
                 if done == batch or (done and not options["loop"]):
